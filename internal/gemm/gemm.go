@@ -1,0 +1,247 @@
+package gemm
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+const (
+	mr = 6   // rows of the micro-kernel
+	nr = 16  // columns of the micro-kernel
+	kc = 256 // depth of one packed panel
+	mc = 96  // rows of A packed at once (a multiple of mr)
+	nc = 4096
+)
+
+// Workspace holds the packing buffers of one Sgemm call. Reusing one across
+// calls makes Sgemm allocation-free; a Workspace must not be shared by
+// concurrent calls.
+type Workspace struct {
+	a, b []float32
+	tile [mr * nr]float32
+}
+
+func (w *Workspace) grow(na, nb int) {
+	if cap(w.a) < na {
+		w.a = make([]float32, na)
+	}
+	if cap(w.b) < nb {
+		w.b = make([]float32, nb)
+	}
+	w.a, w.b = w.a[:na], w.b[:nb]
+}
+
+var pool = sync.Pool{New: func() any { return new(Workspace) }}
+
+// Sgemm computes C = alpha*op(A)*op(B) + beta*C with op(A) m×k and op(B)
+// k×n. A is m×k (k×m when transA), B is k×n (n×k when transB). It uses a
+// pooled Workspace.
+func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	w := pool.Get().(*Workspace)
+	w.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	pool.Put(w)
+}
+
+func check(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("gemm: negative dimension m=%d n=%d k=%d", m, n, k))
+	}
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	need := func(name string, s []float32, rows, cols, ld int) {
+		if rows == 0 || cols == 0 {
+			return
+		}
+		if ld < cols {
+			panic(fmt.Sprintf("gemm: ld%s=%d < %d columns", name, ld, cols))
+		}
+		if len(s) < (rows-1)*ld+cols {
+			panic(fmt.Sprintf("gemm: %s has %d elements, need %d", name, len(s), (rows-1)*ld+cols))
+		}
+	}
+	need("a", a, ar, ac, lda)
+	need("b", b, br, bc, ldb)
+	need("c", c, m, n, ldc)
+}
+
+// Sgemm is like the package function but uses w's buffers.
+func (w *Workspace) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	check(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	if beta != 1 {
+		for i := 0; i < m; i++ {
+			row := c[i*ldc : i*ldc+n]
+			if beta == 0 {
+				clear(row)
+			} else {
+				for j := range row {
+					row[j] *= beta
+				}
+			}
+		}
+	}
+	if k == 0 || alpha == 0 {
+		return
+	}
+	w.grow(mc*kc, kc*((min(n, nc)+nr-1)/nr*nr))
+	for jc := 0; jc < n; jc += nc {
+		nb := min(nc, n-jc)
+		for pc := 0; pc < k; pc += kc {
+			kb := min(kc, k-pc)
+			packB(w.b, transB, b, ldb, pc, jc, kb, nb)
+			for ic := 0; ic < m; ic += mc {
+				mb := min(mc, m-ic)
+				packA(w.a, transA, a, lda, ic, pc, mb, kb, alpha)
+				w.macro(mb, nb, kb, c[ic*ldc+jc:], ldc)
+			}
+		}
+	}
+}
+
+// macro multiplies one packed A block by one packed B panel into c.
+func (w *Workspace) macro(mb, nb, kb int, c []float32, ldc int) {
+	for jr := 0; jr < nb; jr += nr {
+		bp := w.b[jr*kb:]
+		ncol := min(nr, nb-jr)
+		for ir := 0; ir < mb; ir += mr {
+			ap := w.a[ir*kb:]
+			nrow := min(mr, mb-ir)
+			off := ir*ldc + jr
+			if nrow == mr && ncol == nr {
+				kernel(kb, ap, bp, c[off:], ldc)
+				continue
+			}
+			t := w.tile[:]
+			clear(t)
+			kernel(kb, ap, bp, t, nr)
+			for i := 0; i < nrow; i++ {
+				dst := c[off+i*ldc : off+i*ldc+ncol]
+				for j := range dst {
+					dst[j] += t[i*nr+j]
+				}
+			}
+		}
+	}
+}
+
+// packA copies the mb×kb block of alpha*op(A) at (ic, pc) into slivers of
+// mr rows: sliver s holds, for each p, the mr values of rows s*mr.. .
+func packA(dst []float32, trans bool, a []float32, lda, ic, pc, mb, kb int, alpha float32) {
+	for s := 0; s < mb; s += mr {
+		d := dst[s*kb : s*kb+mr*kb]
+		rows := min(mr, mb-s)
+		if rows < mr {
+			clear(d)
+		}
+		for r := 0; r < rows; r++ {
+			i := ic + s + r
+			if trans {
+				for p := 0; p < kb; p++ {
+					d[p*mr+r] = alpha * a[(pc+p)*lda+i]
+				}
+			} else {
+				src := a[i*lda+pc : i*lda+pc+kb]
+				for p, v := range src {
+					d[p*mr+r] = alpha * v
+				}
+			}
+		}
+	}
+}
+
+// packB copies the kb×nb block of op(B) at (pc, jc) into slivers of nr
+// columns: sliver s holds, for each p, the nr values of columns s*nr.. .
+func packB(dst []float32, trans bool, b []float32, ldb, pc, jc, kb, nb int) {
+	for s := 0; s < nb; s += nr {
+		d := dst[s*kb : s*kb+nr*kb]
+		cols := min(nr, nb-s)
+		if cols < nr {
+			clear(d)
+		}
+		if trans {
+			for q := 0; q < cols; q++ {
+				j := jc + s + q
+				src := b[j*ldb+pc : j*ldb+pc+kb]
+				for p, v := range src {
+					d[p*nr+q] = v
+				}
+			}
+			continue
+		}
+		for p := 0; p < kb; p++ {
+			row := (pc+p)*ldb + jc + s
+			copy(d[p*nr:p*nr+cols], b[row:row+cols])
+		}
+	}
+}
+
+// kernelGo is the portable micro-kernel: c[i*ldc+j] += Σ_p a[p*mr+i]*b[p*nr+j]
+// for the full mr×nr tile.
+func kernelGo(k int, a, b, c []float32, ldc int) {
+	var acc [mr * nr]float32
+	a = a[:k*mr]
+	b = b[:k*nr]
+	for p := 0; p < k; p++ {
+		bp := b[p*nr : p*nr+nr : p*nr+nr]
+		ap := a[p*mr : p*mr+mr : p*mr+mr]
+		for i, av := range ap {
+			row := acc[i*nr : i*nr+nr : i*nr+nr]
+			for j, bv := range bp {
+				row[j] += av * bv
+			}
+		}
+	}
+	for i := 0; i < mr; i++ {
+		dst := c[i*ldc : i*ldc+nr]
+		for j := range dst {
+			dst[j] += acc[i*nr+j]
+		}
+	}
+}
+
+// Parallel computes the same result as Sgemm, bit for bit, splitting the
+// rows of C into fixed blocks shared among up to workers goroutines
+// (GOMAXPROCS when workers <= 0).
+func Parallel(workers int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	check(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	// Blocks of mc rows keep each row's arithmetic identical to Sgemm's.
+	blocks := (m + mc - 1) / mc
+	if workers == 1 || blocks < 2 || int64(m)*int64(n)*int64(k) < 1<<18 {
+		Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	var wg sync.WaitGroup
+	var next = make(chan int, blocks)
+	for i := 0; i < blocks; i++ {
+		next <- i
+	}
+	close(next)
+	for w := 0; w < min(workers, blocks); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for blk := range next {
+				i0 := blk * mc
+				rows := min(mc, m-i0)
+				ai := i0 * lda
+				if transA {
+					ai = i0
+				}
+				Sgemm(transA, transB, rows, n, k, alpha, a[ai:], lda, b, ldb, beta, c[i0*ldc:], ldc)
+			}
+		}()
+	}
+	wg.Wait()
+}

@@ -1,0 +1,137 @@
+package gemm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// naive is the float64 reference: C = alpha*op(A)*op(B) + beta*C.
+func naive(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) []float64 {
+	out := make([]float64, m*n)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var s float64
+			for p := 0; p < k; p++ {
+				var av, bv float32
+				if transA {
+					av = a[p*lda+i]
+				} else {
+					av = a[i*lda+p]
+				}
+				if transB {
+					bv = b[j*ldb+p]
+				} else {
+					bv = b[p*ldb+j]
+				}
+				s += float64(av) * float64(bv)
+			}
+			out[i*n+j] = float64(alpha)*s + float64(beta)*float64(c[i*ldc+j])
+		}
+	}
+	return out
+}
+
+func randSlice(r *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(r.NormFloat64())
+	}
+	return s
+}
+
+func TestSgemmMatchesNaive(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	shapes := [][3]int{{1, 1, 1}, {6, 16, 1}, {7, 17, 3}, {5, 3, 300}, {97, 33, 257}, {13, 4100, 5}, {200, 70, 600}, {64, 1024, 27}}
+	for _, s := range shapes {
+		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+			m, n, k := s[0], s[1], s[2]
+			lda, ldb, ldc := k+1, n+2, n+3
+			if tr[0] {
+				lda = m + 1
+			}
+			if tr[1] {
+				ldb = k + 2
+			}
+			ar := m
+			if tr[0] {
+				ar = k
+			}
+			br := k
+			if tr[1] {
+				br = n
+			}
+			a := randSlice(r, ar*lda)
+			b := randSlice(r, br*ldb)
+			c := randSlice(r, m*ldc)
+			alpha, beta := float32(0.7), float32(-1.5)
+			want := naive(tr[0], tr[1], m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+			c2 := append([]float32(nil), c...)
+			Sgemm(tr[0], tr[1], m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+			Parallel(3, tr[0], tr[1], m, n, k, alpha, a, lda, b, ldb, beta, c2, ldc)
+			name := fmt.Sprintf("m%d n%d k%d t%v", m, n, k, tr)
+			tol := 1e-5 * math.Sqrt(float64(k)) * 4
+			for i := 0; i < m; i++ {
+				for j := 0; j < n; j++ {
+					got := float64(c[i*ldc+j])
+					if d := math.Abs(got - want[i*n+j]); d > tol*(1+math.Abs(want[i*n+j])) {
+						t.Fatalf("%s: C[%d,%d] = %v, want %v", name, i, j, got, want[i*n+j])
+					}
+					if c2[i*ldc+j] != c[i*ldc+j] {
+						t.Fatalf("%s: Parallel differs from Sgemm at [%d,%d]", name, i, j)
+					}
+				}
+				// Padding between rows must be untouched.
+				for j := n; j < ldc && i < m-1; j++ {
+					if c[i*ldc+j] != c2[i*ldc+j] {
+						t.Fatalf("%s: wrote outside C", name)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestBetaZeroIgnoresNaN(t *testing.T) {
+	c := []float32{float32(math.NaN()), 1}
+	Sgemm(false, false, 1, 2, 1, 1, []float32{2}, 1, []float32{3, 4}, 2, 0, c, 2)
+	if c[0] != 6 || c[1] != 8 {
+		t.Fatalf("got %v, want [6 8]", c)
+	}
+}
+
+func TestKernelsAgree(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	k := 37
+	a, b := randSlice(r, k*mr), randSlice(r, k*nr)
+	c1 := make([]float32, mr*nr)
+	c2 := make([]float32, mr*nr)
+	kernel(k, a, b, c1, nr)
+	kernelGo(k, a, b, c2, nr)
+	for i := range c1 {
+		if d := math.Abs(float64(c1[i] - c2[i])); d > 1e-4 {
+			t.Fatalf("kernel %s differs from Go kernel at %d: %v vs %v", Kernel(), i, c1[i], c2[i])
+		}
+	}
+}
+
+func benchmarkSgemm(bm *testing.B, m, n, k int, par bool) {
+	r := rand.New(rand.NewPCG(1, 1))
+	a, b, c := randSlice(r, m*k), randSlice(r, k*n), make([]float32, m*n)
+	bm.SetBytes(0)
+	bm.ResetTimer()
+	for i := 0; i < bm.N; i++ {
+		if par {
+			Parallel(0, false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+		} else {
+			Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+		}
+	}
+	bm.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(bm.N)/bm.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+func BenchmarkSgemm512(b *testing.B)         { benchmarkSgemm(b, 512, 512, 512, false) }
+func BenchmarkParallel512(b *testing.B)      { benchmarkSgemm(b, 512, 512, 512, true) }
+func BenchmarkConv2Shape(b *testing.B)       { benchmarkSgemm(b, 64, 1024, 288, false) }
+func BenchmarkConv4Shape(b *testing.B)       { benchmarkSgemm(b, 256, 64, 1152, false) }
