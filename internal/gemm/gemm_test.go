@@ -131,7 +131,7 @@ func benchmarkSgemm(bm *testing.B, m, n, k int, par bool) {
 	bm.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(bm.N)/bm.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
 
-func BenchmarkSgemm512(b *testing.B)         { benchmarkSgemm(b, 512, 512, 512, false) }
-func BenchmarkParallel512(b *testing.B)      { benchmarkSgemm(b, 512, 512, 512, true) }
-func BenchmarkConv2Shape(b *testing.B)       { benchmarkSgemm(b, 64, 1024, 288, false) }
-func BenchmarkConv4Shape(b *testing.B)       { benchmarkSgemm(b, 256, 64, 1152, false) }
+func BenchmarkSgemm512(b *testing.B)    { benchmarkSgemm(b, 512, 512, 512, false) }
+func BenchmarkParallel512(b *testing.B) { benchmarkSgemm(b, 512, 512, 512, true) }
+func BenchmarkConv2Shape(b *testing.B)  { benchmarkSgemm(b, 64, 1024, 288, false) }
+func BenchmarkConv4Shape(b *testing.B)  { benchmarkSgemm(b, 256, 64, 1152, false) }

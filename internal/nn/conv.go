@@ -1,0 +1,172 @@
+package nn
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/simclr-go/simclr/internal/gemm"
+)
+
+// Conv describes a stride-1 2-D convolution without bias: input N×Cin×H×W,
+// weights Cout×Cin×K×K, output N×Cout×Ho×Wo with Ho = H+2*Pad-K+1.
+type Conv struct {
+	N, Cin, H, W int
+	Cout, K, Pad int
+}
+
+// OutH and OutW are the output's spatial size.
+func (c Conv) OutH() int { return c.H + 2*c.Pad - c.K + 1 }
+func (c Conv) OutW() int { return c.W + 2*c.Pad - c.K + 1 }
+
+// InSize, OutSize and WeightSize are element counts.
+func (c Conv) InSize() int     { return c.N * c.Cin * c.H * c.W }
+func (c Conv) OutSize() int    { return c.N * c.Cout * c.OutH() * c.OutW() }
+func (c Conv) WeightSize() int { return c.Cout * c.Cin * c.K * c.K }
+
+func (c Conv) check(x, w, y []float32) {
+	if len(x) != c.InSize() || len(w) != c.WeightSize() || len(y) != c.OutSize() {
+		panic(fmt.Sprintf("nn: conv %+v: got x=%d w=%d y=%d elements", c, len(x), len(w), len(y)))
+	}
+}
+
+var colPool sync.Pool
+
+func getCol(n int) *[]float32 {
+	if p, ok := colPool.Get().(*[]float32); ok && cap(*p) >= n {
+		*p = (*p)[:n]
+		return p
+	}
+	s := make([]float32, n)
+	return &s
+}
+
+// im2col lays out one image's receptive fields: col[(ci*K+i)*K+j][oy*Wo+ox]
+// = x[ci][oy+i-Pad][ox+j-Pad], zero outside the image.
+func (c Conv) im2col(x, col []float32) {
+	ho, wo := c.OutH(), c.OutW()
+	for ci := 0; ci < c.Cin; ci++ {
+		plane := x[ci*c.H*c.W : (ci+1)*c.H*c.W]
+		for i := 0; i < c.K; i++ {
+			for j := 0; j < c.K; j++ {
+				dst := col[((ci*c.K+i)*c.K+j)*ho*wo:][:ho*wo]
+				for oy := 0; oy < ho; oy++ {
+					iy := oy + i - c.Pad
+					row := dst[oy*wo : oy*wo+wo]
+					if iy < 0 || iy >= c.H {
+						clear(row)
+						continue
+					}
+					src := plane[iy*c.W : iy*c.W+c.W]
+					// ox+j-Pad in [0, W): ox in [Pad-j, W+Pad-j).
+					lo, hi := max(0, c.Pad-j), min(wo, c.W+c.Pad-j)
+					if hi <= lo {
+						clear(row)
+						continue
+					}
+					clear(row[:lo])
+					copy(row[lo:hi], src[lo+j-c.Pad:hi+j-c.Pad])
+					clear(row[hi:])
+				}
+			}
+		}
+	}
+}
+
+// col2im adds col's receptive fields back into dx (the adjoint of im2col).
+func (c Conv) col2im(col, dx []float32) {
+	ho, wo := c.OutH(), c.OutW()
+	for ci := 0; ci < c.Cin; ci++ {
+		plane := dx[ci*c.H*c.W : (ci+1)*c.H*c.W]
+		for i := 0; i < c.K; i++ {
+			for j := 0; j < c.K; j++ {
+				src := col[((ci*c.K+i)*c.K+j)*ho*wo:][:ho*wo]
+				lo, hi := max(0, c.Pad-j), min(wo, c.W+c.Pad-j)
+				if hi <= lo {
+					continue
+				}
+				for oy := 0; oy < ho; oy++ {
+					iy := oy + i - c.Pad
+					if iy < 0 || iy >= c.H {
+						continue
+					}
+					d := plane[iy*c.W+lo+j-c.Pad : iy*c.W+hi+j-c.Pad]
+					s := src[oy*wo+lo : oy*wo+hi]
+					for t, v := range s {
+						d[t] += v
+					}
+				}
+			}
+		}
+	}
+}
+
+// Forward computes y = conv(x, w).
+func (c Conv) Forward(y, x, w []float32) {
+	c.check(x, w, y)
+	kk := c.Cin * c.K * c.K
+	hw := c.OutH() * c.OutW()
+	in, out := c.Cin*c.H*c.W, c.Cout*hw
+	forEach(c.N, func(n int) {
+		col := getCol(kk * hw)
+		c.im2col(x[n*in:(n+1)*in], *col)
+		gemm.Sgemm(false, false, c.Cout, hw, kk, 1, w, kk, *col, hw, 0, y[n*out:(n+1)*out], hw)
+		colPool.Put(col)
+	})
+}
+
+// BackwardInput computes dx = ∂L/∂x from dy = ∂L/∂y.
+func (c Conv) BackwardInput(dx, w, dy []float32) {
+	c.check(dx, w, dy)
+	kk := c.Cin * c.K * c.K
+	hw := c.OutH() * c.OutW()
+	in, out := c.Cin*c.H*c.W, c.Cout*hw
+	forEach(c.N, func(n int) {
+		col := getCol(kk * hw)
+		gemm.Sgemm(true, false, kk, hw, c.Cout, 1, w, kk, dy[n*out:(n+1)*out], hw, 0, *col, hw)
+		d := dx[n*in : (n+1)*in]
+		clear(d)
+		c.col2im(*col, d)
+		colPool.Put(col)
+	})
+}
+
+// BackwardWeight computes dw = ∂L/∂w from x and dy. partial must hold
+// chunks*WeightSize() elements (scratch); it is overwritten.
+func (c Conv) BackwardWeight(dw, x, dy, partial []float32) {
+	c.check(x, dw, dy)
+	ws := c.WeightSize()
+	if len(partial) < chunks*ws {
+		panic("nn: conv weight-gradient scratch too small")
+	}
+	kk := c.Cin * c.K * c.K
+	hw := c.OutH() * c.OutW()
+	in, out := c.Cin*c.H*c.W, c.Cout*hw
+	forEach(chunks, func(ch int) {
+		p := partial[ch*ws : (ch+1)*ws]
+		clear(p)
+		lo, hi := split(c.N, chunks, ch)
+		if lo == hi {
+			return
+		}
+		col := getCol(kk * hw)
+		for n := lo; n < hi; n++ {
+			c.im2col(x[n*in:(n+1)*in], *col)
+			gemm.Sgemm(false, true, c.Cout, kk, hw, 1, dy[n*out:(n+1)*out], hw, *col, hw, 1, p, kk)
+		}
+		colPool.Put(col)
+	})
+	reduceChunks(dw, partial)
+}
+
+// reduceChunks sets dst to the sum of the chunks consecutive len(dst)-sized
+// pieces of partial, added in order.
+func reduceChunks(dst, partial []float32) {
+	n := len(dst)
+	copy(dst, partial[:n])
+	for ch := 1; ch < chunks; ch++ {
+		p := partial[ch*n : (ch+1)*n]
+		for i, v := range p {
+			dst[i] += v
+		}
+	}
+}

@@ -1,0 +1,14 @@
+// Package nn holds the CPU kernels behind simclr-go's custom gorgonia ops:
+// 2-D convolution (forward, input gradient, weight gradient), batch
+// normalisation fused with ReLU (train and eval), 2×2 max pooling, global
+// average pooling and linear layers, each with its backward.
+//
+// Tensors are flat float32 slices in NCHW order (batch, channel, row,
+// column); a linear layer's activations are N×F row-major. Every function
+// writes only its destination arguments, which the caller owns and sizes;
+// wrong lengths are programmer errors and panic.
+//
+// Work is split over images (or channels) in chunks whose boundaries depend
+// only on the shapes, and per-chunk partial sums are reduced in chunk
+// order, so every result is bit-identical for any GOMAXPROCS.
+package nn

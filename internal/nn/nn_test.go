@@ -1,0 +1,235 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func randn(r *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(r.NormFloat64())
+	}
+	return s
+}
+
+// dot is Σ a·b in float64: the scalar loss L = Σ r·y used by the checks.
+func dot(a, b []float32) float64 {
+	var s float64
+	for i := range a {
+		s += float64(a[i]) * float64(b[i])
+	}
+	return s
+}
+
+// checkGrad compares grad (∂L/∂x as computed by a backward) with central
+// finite differences of loss() as x is perturbed, at up to 40 positions.
+func checkGrad(t *testing.T, name string, x, grad []float32, loss func() float64, eps, tol float64) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(7, uint64(len(x))))
+	for trial := 0; trial < 40; trial++ {
+		i := r.IntN(len(x))
+		old := x[i]
+		x[i] = old + float32(eps)
+		lp := loss()
+		x[i] = old - float32(eps)
+		lm := loss()
+		x[i] = old
+		fd := (lp - lm) / (2 * eps)
+		if math.Abs(fd-float64(grad[i])) > tol*(1+math.Abs(fd)) {
+			t.Fatalf("%s: grad[%d] = %v, finite difference %v", name, i, grad[i], fd)
+		}
+	}
+}
+
+// convRef is a direct float64 convolution.
+func convRef(c Conv, x, w []float32) []float64 {
+	ho, wo := c.OutH(), c.OutW()
+	y := make([]float64, c.OutSize())
+	for n := 0; n < c.N; n++ {
+		for co := 0; co < c.Cout; co++ {
+			for oy := 0; oy < ho; oy++ {
+				for ox := 0; ox < wo; ox++ {
+					var s float64
+					for ci := 0; ci < c.Cin; ci++ {
+						for i := 0; i < c.K; i++ {
+							for j := 0; j < c.K; j++ {
+								iy, ix := oy+i-c.Pad, ox+j-c.Pad
+								if iy < 0 || iy >= c.H || ix < 0 || ix >= c.W {
+									continue
+								}
+								s += float64(x[((n*c.Cin+ci)*c.H+iy)*c.W+ix]) * float64(w[((co*c.Cin+ci)*c.K+i)*c.K+j])
+							}
+						}
+					}
+					y[((n*c.Cout+co)*ho+oy)*wo+ox] = s
+				}
+			}
+		}
+	}
+	return y
+}
+
+func TestConv(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, c := range []Conv{
+		{N: 1, Cin: 1, H: 1, W: 1, Cout: 1, K: 3, Pad: 1},
+		{N: 3, Cin: 2, H: 5, W: 7, Cout: 4, K: 3, Pad: 1},
+		{N: 2, Cin: 3, H: 6, W: 6, Cout: 5, K: 3, Pad: 0},
+		{N: 17, Cin: 4, H: 8, W: 8, Cout: 7, K: 5, Pad: 2},
+	} {
+		x, w := randn(r, c.InSize()), randn(r, c.WeightSize())
+		y := make([]float32, c.OutSize())
+		c.Forward(y, x, w)
+		for i, v := range convRef(c, x, w) {
+			if math.Abs(v-float64(y[i])) > 1e-4*(1+math.Abs(v)) {
+				t.Fatalf("%+v: y[%d] = %v, want %v", c, i, y[i], v)
+			}
+		}
+		dy := randn(r, c.OutSize())
+		dx := make([]float32, c.InSize())
+		dw := make([]float32, c.WeightSize())
+		c.BackwardInput(dx, w, dy)
+		c.BackwardWeight(dw, x, dy, make([]float32, chunks*c.WeightSize()))
+		loss := func() float64 {
+			var s float64
+			for i, v := range convRef(c, x, w) {
+				s += v * float64(dy[i])
+			}
+			return s
+		}
+		checkGrad(t, "conv dx", x, dx, loss, 1e-2, 1e-3)
+		checkGrad(t, "conv dw", w, dw, loss, 1e-2, 1e-3)
+	}
+}
+
+func TestBatchNorm(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, b := range []BatchNorm{{N: 4, C: 3, S: 5, Eps: 1e-5}, {N: 6, C: 2, S: 1, Eps: 1e-5, ReLU: true}, {N: 3, C: 4, S: 9, Eps: 1e-5, ReLU: true}} {
+		x := randn(r, b.Size())
+		for i := range x {
+			x[i] = 2*x[i] + 0.5
+		}
+		affine := randn(r, 2*b.C)
+		mean, va, is := make([]float32, b.C), make([]float32, b.C), make([]float32, b.C)
+		y := make([]float32, b.Size())
+		b.ForwardTrain(y, x, affine, mean, va, is)
+		// Reference statistics in float64.
+		for c := 0; c < b.C; c++ {
+			var s, ss float64
+			m := float64(b.N * b.S)
+			for n := 0; n < b.N; n++ {
+				for _, v := range x[b.offset(n, c):][:b.S] {
+					s += float64(v)
+				}
+			}
+			mu := s / m
+			for n := 0; n < b.N; n++ {
+				for _, v := range x[b.offset(n, c):][:b.S] {
+					ss += (float64(v) - mu) * (float64(v) - mu)
+				}
+			}
+			if math.Abs(float64(mean[c])-mu) > 1e-5 || math.Abs(float64(va[c])-ss/m) > 1e-4 {
+				t.Fatalf("stats of channel %d: %v %v, want %v %v", c, mean[c], va[c], mu, ss/m)
+			}
+			for n := 0; n < b.N; n++ {
+				o := b.offset(n, c)
+				for i := 0; i < b.S; i++ {
+					want := float64(affine[c])*(float64(x[o+i])-mu)/math.Sqrt(ss/m+1e-5) + float64(affine[b.C+c])
+					if b.ReLU {
+						want = math.Max(want, 0)
+					}
+					if math.Abs(want-float64(y[o+i])) > 1e-4 {
+						t.Fatalf("y[%d] = %v, want %v", o+i, y[o+i], want)
+					}
+				}
+			}
+		}
+		dy := randn(r, b.Size())
+		dx, da := make([]float32, b.Size()), make([]float32, 2*b.C)
+		b.Backward(dx, da, x, y, dy, affine, mean, is)
+		y2 := make([]float32, b.Size())
+		loss := func() float64 {
+			b.ForwardTrain(y2, x, affine, make([]float32, b.C), make([]float32, b.C), make([]float32, b.C))
+			return dot(y2, dy)
+		}
+		checkGrad(t, "bn dx", x, dx, loss, 1e-3, 2e-2)
+		checkGrad(t, "bn daffine", affine, da, loss, 1e-3, 2e-2)
+	}
+}
+
+func TestBatchNormEvalUsesRunningStats(t *testing.T) {
+	b := BatchNorm{N: 1, C: 1, S: 2, Eps: 0}
+	y := make([]float32, 2)
+	b.ForwardEval(y, []float32{3, 5}, []float32{2, 1}, []float32{1}, []float32{4})
+	// (3-1)/2*2+1 = 3, (5-1)/2*2+1 = 5
+	if y[0] != 3 || y[1] != 5 {
+		t.Fatalf("got %v, want [3 5]", y)
+	}
+}
+
+func TestMaxPool(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	p := MaxPool{N: 2, C: 3, H: 4, W: 6}
+	x := randn(r, p.InSize())
+	y, arg := make([]float32, p.OutSize()), make([]int32, p.OutSize())
+	p.Forward(y, x, arg)
+	for n := 0; n < p.N; n++ {
+		for c := 0; c < p.C; c++ {
+			for oy := 0; oy < 2; oy++ {
+				for ox := 0; ox < 3; ox++ {
+					b := ((n*p.C+c)*p.H+2*oy)*p.W + 2*ox
+					want := max(x[b], x[b+1], x[b+p.W], x[b+p.W+1])
+					if got := y[((n*p.C+c)*2+oy)*3+ox]; got != want {
+						t.Fatalf("max = %v, want %v", got, want)
+					}
+				}
+			}
+		}
+	}
+	dy := randn(r, p.OutSize())
+	dx := make([]float32, p.InSize())
+	p.Backward(dx, dy, arg)
+	loss := func() float64 { p.Forward(y, x, arg); return dot(y, dy) }
+	checkGrad(t, "maxpool dx", x, dx, loss, 1e-3, 1e-2)
+}
+
+func TestGlobalAvgPool(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 9))
+	x := randn(r, 2*3*5)
+	y := make([]float32, 6)
+	GlobalAvgPool(y, x, 2, 3, 5)
+	dy := randn(r, 6)
+	dx := make([]float32, 30)
+	GlobalAvgPoolBackward(dx, dy, 5)
+	checkGrad(t, "gap dx", x, dx, func() float64 { GlobalAvgPool(y, x, 2, 3, 5); return dot(y, dy) }, 1e-2, 1e-3)
+}
+
+func TestLinear(t *testing.T) {
+	r := rand.New(rand.NewPCG(10, 11))
+	l := Linear{N: 5, In: 7, Out: 3}
+	x, w, b := randn(r, l.N*l.In), randn(r, l.In*l.Out), randn(r, l.Out)
+	y := make([]float32, l.N*l.Out)
+	l.Forward(y, x, w, b)
+	for n := 0; n < l.N; n++ {
+		for j := 0; j < l.Out; j++ {
+			s := float64(b[j])
+			for i := 0; i < l.In; i++ {
+				s += float64(x[n*l.In+i]) * float64(w[i*l.Out+j])
+			}
+			if math.Abs(s-float64(y[n*l.Out+j])) > 1e-5*(1+math.Abs(s)) {
+				t.Fatalf("y = %v, want %v", y[n*l.Out+j], s)
+			}
+		}
+	}
+	dy := randn(r, len(y))
+	dx, dw, db := make([]float32, len(x)), make([]float32, len(w)), make([]float32, len(b))
+	l.BackwardInput(dx, w, dy)
+	l.BackwardWeight(dw, x, dy)
+	l.BackwardBias(db, dy)
+	loss := func() float64 { l.Forward(y, x, w, b); return dot(y, dy) }
+	checkGrad(t, "linear dx", x, dx, loss, 1e-2, 1e-3)
+	checkGrad(t, "linear dw", w, dw, loss, 1e-2, 1e-3)
+	checkGrad(t, "linear db", b, db, loss, 1e-2, 1e-3)
+}

@@ -1,0 +1,73 @@
+package nn
+
+import "fmt"
+
+// MaxPool describes 2×2 max pooling with stride 2 over N×C×H×W (H and W
+// even): output N×C×(H/2)×(W/2).
+type MaxPool struct{ N, C, H, W int }
+
+func (p MaxPool) InSize() int  { return p.N * p.C * p.H * p.W }
+func (p MaxPool) OutSize() int { return p.N * p.C * (p.H / 2) * (p.W / 2) }
+
+// Forward writes the maxima into y and the flat input index of each into arg.
+func (p MaxPool) Forward(y, x []float32, arg []int32) {
+	if len(x) != p.InSize() || len(y) != p.OutSize() || len(arg) != len(y) || p.H%2 != 0 || p.W%2 != 0 {
+		panic(fmt.Sprintf("nn: maxpool %+v: x=%d y=%d arg=%d", p, len(x), len(y), len(arg)))
+	}
+	ho, wo := p.H/2, p.W/2
+	forEach(p.N, func(n int) {
+		for c := 0; c < p.C; c++ {
+			base := (n*p.C + c) * p.H * p.W
+			ob := (n*p.C + c) * ho * wo
+			for oy := 0; oy < ho; oy++ {
+				for ox := 0; ox < wo; ox++ {
+					i := base + 2*oy*p.W + 2*ox
+					best, bi := x[i], i
+					for _, j := range [3]int{i + 1, i + p.W, i + p.W + 1} {
+						if x[j] > best {
+							best, bi = x[j], j
+						}
+					}
+					y[ob+oy*wo+ox], arg[ob+oy*wo+ox] = best, int32(bi)
+				}
+			}
+		}
+	})
+}
+
+// Backward routes each output gradient to the input that won the max.
+func (p MaxPool) Backward(dx, dy []float32, arg []int32) {
+	clear(dx)
+	per := p.C * (p.H / 2) * (p.W / 2)
+	forEach(p.N, func(n int) {
+		for i := n * per; i < (n+1)*per; i++ {
+			dx[arg[i]] += dy[i]
+		}
+	})
+}
+
+// GlobalAvgPool averages each N×C plane of S elements into y (N×C).
+func GlobalAvgPool(y, x []float32, n, c, s int) {
+	if len(x) != n*c*s || len(y) != n*c {
+		panic("nn: global average pool: wrong sizes")
+	}
+	inv := 1 / float32(s)
+	for i := range y {
+		var sum float32
+		for _, v := range x[i*s : (i+1)*s] {
+			sum += v
+		}
+		y[i] = sum * inv
+	}
+}
+
+// GlobalAvgPoolBackward spreads dy (N×C) evenly over the S elements.
+func GlobalAvgPoolBackward(dx, dy []float32, s int) {
+	inv := 1 / float32(s)
+	for i, g := range dy {
+		d := dx[i*s : (i+1)*s]
+		for j := range d {
+			d[j] = g * inv
+		}
+	}
+}
