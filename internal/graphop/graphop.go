@@ -114,9 +114,9 @@ func Data(v G.Value) ([]float32, error) {
 	return nil, fmt.Errorf("value of type %T, want a float32 tensor", v)
 }
 
-func (op *Op) ReturnsPtr() bool     { return false }
-func (op *Op) CallsExtern() bool    { return false }
-func (op *Op) OverwritesInput() int { return -1 }
+func (op *Op) ReturnsPtr() bool      { return false }
+func (op *Op) CallsExtern() bool     { return false }
+func (op *Op) OverwritesInput() int  { return -1 }
 func (op *Op) WriteHash(h hash.Hash) { fmt.Fprintf(h, "%s@%p", op.Name, op) }
 func (op *Op) Hashcode() uint32 {
 	h := fnv.New32a()
