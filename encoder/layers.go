@@ -149,14 +149,16 @@ func (b *builder) batchNorm(x *G.Node, bn *BatchNorm, relu bool) *G.Node {
 			bn.RunVar[c] = (1-bn.Momentum)*bn.RunVar[c] + bn.Momentum*bn.vari[c]*unbiased
 		}
 	}
-	daff := make([]float32, 2*k.C)
 	op.Bwd = func(in G.Nodes, y, dy *G.Node) (G.Nodes, error) {
-		dx := b.apply(&graphop.Op{Name: "dbn.x." + bn.Affine.Name, InDims: []int{len(s), 2, len(s), len(s)}, Shape: s.Clone(),
-			Fwd: func(dx []float32, in [][]float32) { k.Backward(dx, daff, in[0], in[2], in[3], in[1], bn.mean, bn.istd) }},
-			in[0], in[1], y, dy)
 		da := b.apply(&graphop.Op{Name: "dbn.affine." + bn.Affine.Name, InDims: []int{len(s), len(s), len(s)}, Shape: tensor.Shape{2, k.C},
-			Fwd: func(da []float32, in [][]float32) { k.Backward(nil, da, in[0], in[1], in[2], nil, bn.mean, bn.istd) }},
+			Fwd: func(da []float32, in [][]float32) { k.BackwardParams(da, in[0], in[1], in[2], bn.mean, bn.istd) }},
 			in[0], y, dy)
+		// dx reuses daffine, so it takes that node as an input.
+		dx := b.apply(&graphop.Op{Name: "dbn.x." + bn.Affine.Name, InDims: []int{len(s), 2, len(s), len(s), 2}, Shape: s.Clone(),
+			Fwd: func(dx []float32, in [][]float32) {
+				k.BackwardInput(dx, in[0], in[2], in[3], in[1], in[4], bn.mean, bn.istd)
+			}},
+			in[0], in[1], y, dy, da)
 		return G.Nodes{dx, da}, b.err
 	}
 	return b.apply(op, x, an)

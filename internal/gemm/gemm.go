@@ -22,16 +22,6 @@ type Workspace struct {
 	tile [mr * nr]float32
 }
 
-func (w *Workspace) grow(na, nb int) {
-	if cap(w.a) < na {
-		w.a = make([]float32, na)
-	}
-	if cap(w.b) < nb {
-		w.b = make([]float32, nb)
-	}
-	w.a, w.b = w.a[:na], w.b[:nb]
-}
-
 var pool = sync.Pool{New: func() any { return new(Workspace) }}
 
 // Sgemm computes C = alpha*op(A)*op(B) + beta*C with op(A) m×k and op(B)
@@ -55,25 +45,88 @@ func check(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, 
 	if transB {
 		br, bc = n, k
 	}
-	need := func(name string, s []float32, rows, cols, ld int) {
-		if rows == 0 || cols == 0 {
-			return
-		}
-		if ld < cols {
-			panic(fmt.Sprintf("gemm: ld%s=%d < %d columns", name, ld, cols))
-		}
-		if len(s) < (rows-1)*ld+cols {
-			panic(fmt.Sprintf("gemm: %s has %d elements, need %d", name, len(s), (rows-1)*ld+cols))
-		}
-	}
 	need("a", a, ar, ac, lda)
 	need("b", b, br, bc, ldb)
 	need("c", c, m, n, ldc)
 }
 
+// need panics unless s holds a rows×cols matrix with leading dimension ld.
+func need(name string, s []float32, rows, cols, ld int) {
+	if rows == 0 || cols == 0 {
+		return
+	}
+	if ld < cols {
+		panic(fmt.Sprintf("gemm: ld%s=%d < %d columns", name, ld, cols))
+	}
+	if len(s) < (rows-1)*ld+cols {
+		panic(fmt.Sprintf("gemm: %s has %d elements, need %d", name, len(s), (rows-1)*ld+cols))
+	}
+}
+
 // Sgemm is like the package function but uses w's buffers.
 func (w *Workspace) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	check(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	if alpha == 0 {
+		k = 0
+	}
+	w.run(m, n, k, func(ic, pc, mb, kb int) []float32 {
+		if cap(w.a) < mc*kc {
+			w.a = make([]float32, mc*kc)
+		}
+		packA(w.a, transA, a, lda, ic, pc, mb, kb, alpha)
+		return w.a
+	}, transB, b, ldb, beta, c, ldc)
+}
+
+// PackedA is a left operand alpha*op(A) packed once for many products, as
+// when one weight matrix multiplies every image of a batch.
+type PackedA struct {
+	M, K int
+	data []float32
+}
+
+// Pack packs alpha*op(A) (m×k) into p, reusing p's storage.
+func (p *PackedA) Pack(transA bool, m, k int, alpha float32, a []float32, lda int) {
+	check(transA, false, m, 0, k, a, lda, nil, 0, nil, 0)
+	mpad := (m + mr - 1) / mr * mr
+	if cap(p.data) < mpad*k {
+		p.data = make([]float32, mpad*k)
+	}
+	p.M, p.K, p.data = m, k, p.data[:mpad*k]
+	for pc := 0; pc < k; pc += kc {
+		kb := min(kc, k-pc)
+		for ic := 0; ic < m; ic += mc {
+			packA(p.data[pc*mpad+ic*kb:], transA, a, lda, ic, pc, min(mc, m-ic), kb, alpha)
+		}
+	}
+}
+
+// SgemmPacked computes C = A·op(B) + beta*C with A packed in p (p.M×p.K)
+// and op(B) p.K×n.
+func (w *Workspace) SgemmPacked(p *PackedA, transB bool, n int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	m, k := p.M, p.K
+	if transB {
+		need("b", b, n, k, ldb)
+	} else {
+		need("b", b, k, n, ldb)
+	}
+	need("c", c, m, n, ldc)
+	mpad := (m + mr - 1) / mr * mr
+	w.run(m, n, k, func(ic, pc, mb, kb int) []float32 {
+		return p.data[pc*mpad+ic*kb:]
+	}, transB, b, ldb, beta, c, ldc)
+}
+
+// SgemmPacked is the package-level form of Workspace.SgemmPacked.
+func SgemmPacked(p *PackedA, transB bool, n int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	w := pool.Get().(*Workspace)
+	w.SgemmPacked(p, transB, n, b, ldb, beta, c, ldc)
+	pool.Put(w)
+}
+
+// run is the blocked loop; ablock returns the packed mb×kb block of A at
+// (ic, pc).
+func (w *Workspace) run(m, n, k int, ablock func(ic, pc, mb, kb int) []float32, transB bool, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -89,10 +142,12 @@ func (w *Workspace) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []f
 			}
 		}
 	}
-	if k == 0 || alpha == 0 {
+	if k == 0 {
 		return
 	}
-	w.grow(mc*kc, kc*((min(n, nc)+nr-1)/nr*nr))
+	if nb := kc * ((min(n, nc) + nr - 1) / nr * nr); cap(w.b) < nb {
+		w.b = make([]float32, nb)
+	}
 	for jc := 0; jc < n; jc += nc {
 		nb := min(nc, n-jc)
 		for pc := 0; pc < k; pc += kc {
@@ -100,20 +155,19 @@ func (w *Workspace) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []f
 			packB(w.b, transB, b, ldb, pc, jc, kb, nb)
 			for ic := 0; ic < m; ic += mc {
 				mb := min(mc, m-ic)
-				packA(w.a, transA, a, lda, ic, pc, mb, kb, alpha)
-				w.macro(mb, nb, kb, c[ic*ldc+jc:], ldc)
+				w.macro(ablock(ic, pc, mb, kb), mb, nb, kb, c[ic*ldc+jc:], ldc)
 			}
 		}
 	}
 }
 
 // macro multiplies one packed A block by one packed B panel into c.
-func (w *Workspace) macro(mb, nb, kb int, c []float32, ldc int) {
+func (w *Workspace) macro(a []float32, mb, nb, kb int, c []float32, ldc int) {
 	for jr := 0; jr < nb; jr += nr {
 		bp := w.b[jr*kb:]
 		ncol := min(nr, nb-jr)
 		for ir := 0; ir < mb; ir += mr {
-			ap := w.a[ir*kb:]
+			ap := a[ir*kb:]
 			nrow := min(mr, mb-ir)
 			off := ir*ldc + jr
 			if nrow == mr && ncol == nr {

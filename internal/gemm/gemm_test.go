@@ -135,3 +135,29 @@ func BenchmarkSgemm512(b *testing.B)    { benchmarkSgemm(b, 512, 512, 512, false
 func BenchmarkParallel512(b *testing.B) { benchmarkSgemm(b, 512, 512, 512, true) }
 func BenchmarkConv2Shape(b *testing.B)  { benchmarkSgemm(b, 64, 1024, 288, false) }
 func BenchmarkConv4Shape(b *testing.B)  { benchmarkSgemm(b, 256, 64, 1152, false) }
+
+func TestSgemmPackedMatchesSgemm(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, s := range [][3]int{{7, 9, 3}, {64, 1024, 288}, {300, 50, 600}, {5, 17, 1}} {
+		m, n, k := s[0], s[1], s[2]
+		for _, ta := range []bool{false, true} {
+			a := randSlice(r, m*k)
+			lda := k
+			if ta {
+				lda = m
+			}
+			b := randSlice(r, k*n)
+			want := randSlice(r, m*n)
+			got := append([]float32(nil), want...)
+			Sgemm(ta, false, m, n, k, 0.5, a, lda, b, n, 1, want, n)
+			var p PackedA
+			p.Pack(ta, m, k, 0.5, a, lda)
+			SgemmPacked(&p, false, n, b, n, 1, got, n)
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("%v trans %v: packed result differs at %d: %v vs %v", s, ta, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}

@@ -81,41 +81,49 @@ func (b BatchNorm) apply(y, x []float32, c int, scale, shift float32) {
 	}
 }
 
-// Backward computes, for training mode, dx and daffine (2×C: dγ then dβ)
+// BackwardParams computes, for training mode, daffine (2×C: dγ then dβ)
 // from the forward's x, output y, the upstream gradient dy and the batch
-// statistics. dx may be nil when only the parameter gradient is wanted.
-func (b BatchNorm) Backward(dx, daffine, x, y, dy, affine, mean, invstd []float32) {
+// statistics.
+func (b BatchNorm) BackwardParams(daffine, x, y, dy, mean, invstd []float32) {
 	b.check(x, y, dy)
-	m := float32(b.N * b.S)
 	forEach(b.C, func(c int) {
 		mu, is := mean[c], invstd[c]
-		var sg, sgx float64
+		var sg, sgx float32
 		for n := 0; n < b.N; n++ {
 			o := b.offset(n, c)
-			xs, ys, ds := x[o:o+b.S], y[o:o+b.S], dy[o:o+b.S]
+			xs, ys, ds := x[o:o+b.S], y[o:o+b.S:o+b.S], dy[o:o+b.S:o+b.S]
+			var pg, pgx float32 // per-plane partial sums keep float32 error small
 			for i, g := range ds {
 				if b.ReLU && ys[i] <= 0 {
 					continue
 				}
-				sg += float64(g)
-				sgx += float64(g) * float64((xs[i]-mu)*is)
+				pg += g
+				pgx += g * (xs[i] - mu)
 			}
+			sg += pg
+			sgx += pgx
 		}
-		dg, db := float32(sgx), float32(sg)
-		daffine[c], daffine[b.C+c] = dg, db
-		if dx == nil {
-			return
-		}
+		daffine[c], daffine[b.C+c] = sgx*is, sg
+	})
+}
+
+// BackwardInput computes, for training mode, dx from the same inputs and
+// the daffine that BackwardParams computed.
+func (b BatchNorm) BackwardInput(dx, x, y, dy, affine, daffine, mean, invstd []float32) {
+	b.check(dx, x, y, dy)
+	m := float32(b.N * b.S)
+	forEach(b.C, func(c int) {
+		mu, is := mean[c], invstd[c]
 		k := affine[c] * is
+		dg, db := daffine[c]/m, daffine[b.C+c]/m
 		for n := 0; n < b.N; n++ {
 			o := b.offset(n, c)
-			xs, ys, ds, dst := x[o:o+b.S], y[o:o+b.S], dy[o:o+b.S], dx[o:o+b.S]
+			xs, ys, ds, dst := x[o:o+b.S], y[o:o+b.S:o+b.S], dy[o:o+b.S:o+b.S], dx[o:o+b.S:o+b.S]
 			for i, g := range ds {
 				if b.ReLU && ys[i] <= 0 {
 					g = 0
 				}
-				xh := (xs[i] - mu) * is
-				dst[i] = k * (g - db/m - xh*dg/m)
+				dst[i] = k * (g - db - (xs[i]-mu)*is*dg)
 			}
 		}
 	})

@@ -29,7 +29,10 @@ func (c Conv) check(x, w, y []float32) {
 	}
 }
 
-var colPool sync.Pool
+var (
+	colPool    sync.Pool
+	packedPool = sync.Pool{New: func() any { return new(gemm.PackedA) }}
+)
 
 func getCol(n int) *[]float32 {
 	if p, ok := colPool.Get().(*[]float32); ok && cap(*p) >= n {
@@ -106,10 +109,13 @@ func (c Conv) Forward(y, x, w []float32) {
 	kk := c.Cin * c.K * c.K
 	hw := c.OutH() * c.OutW()
 	in, out := c.Cin*c.H*c.W, c.Cout*hw
+	pa := packedPool.Get().(*gemm.PackedA)
+	defer packedPool.Put(pa)
+	pa.Pack(false, c.Cout, kk, 1, w, kk)
 	forEach(c.N, func(n int) {
 		col := getCol(kk * hw)
 		c.im2col(x[n*in:(n+1)*in], *col)
-		gemm.Sgemm(false, false, c.Cout, hw, kk, 1, w, kk, *col, hw, 0, y[n*out:(n+1)*out], hw)
+		gemm.SgemmPacked(pa, false, hw, *col, hw, 0, y[n*out:(n+1)*out], hw)
 		colPool.Put(col)
 	})
 }
@@ -120,9 +126,12 @@ func (c Conv) BackwardInput(dx, w, dy []float32) {
 	kk := c.Cin * c.K * c.K
 	hw := c.OutH() * c.OutW()
 	in, out := c.Cin*c.H*c.W, c.Cout*hw
+	pa := packedPool.Get().(*gemm.PackedA)
+	defer packedPool.Put(pa)
+	pa.Pack(true, kk, c.Cout, 1, w, kk)
 	forEach(c.N, func(n int) {
 		col := getCol(kk * hw)
-		gemm.Sgemm(true, false, kk, hw, c.Cout, 1, w, kk, dy[n*out:(n+1)*out], hw, 0, *col, hw)
+		gemm.SgemmPacked(pa, false, hw, dy[n*out:(n+1)*out], hw, 0, *col, hw)
 		d := dx[n*in : (n+1)*in]
 		clear(d)
 		c.col2im(*col, d)

@@ -148,7 +148,8 @@ func TestBatchNorm(t *testing.T) {
 		}
 		dy := randn(r, b.Size())
 		dx, da := make([]float32, b.Size()), make([]float32, 2*b.C)
-		b.Backward(dx, da, x, y, dy, affine, mean, is)
+		b.BackwardParams(da, x, y, dy, mean, is)
+		b.BackwardInput(dx, x, y, dy, affine, da, mean, is)
 		y2 := make([]float32, b.Size())
 		loss := func() float64 {
 			b.ForwardTrain(y2, x, affine, make([]float32, b.C), make([]float32, b.C), make([]float32, b.C))
