@@ -21,14 +21,20 @@ type SyntheticConfig struct {
 	Seed    uint64 // images and labels are a pure function of the config
 }
 
-// NewSynthetic makes a CIFAR-shaped dataset whose classes differ in
-// structure that survives SimCLR's augmentations (crops, flips, colour
-// jitter): class k is a grating at orientation (k mod 5)·22.5° (0° to 90°,
-// distinct even under horizontal flips), smooth (sine) for k < 5 and hard
-// (square wave) otherwise. Frequency, phase, colour, contrast and pixel
-// noise are random per image, so neither colour nor scale carries class
-// information and a model must learn orientation and edge structure.
-// With more than 10 classes the orientations are spread more finely.
+// NewSynthetic makes a CIFAR-shaped dataset whose class is the shape of
+// one object: disk, square, upward triangle, downward triangle, ring, plus,
+// cross, horizontal bar, vertical bar or diamond (classes beyond 10 reuse
+// the shapes at other aspect ratios). Each image draws a light-on-dark or
+// dark-on-light palette with a slight tint, the object's position and size,
+// and pixel noise at random, so brightness, colour and scale carry no class
+// information; the shapes are unchanged by horizontal flips.
+//
+// The palette is deliberately near-grey: with strongly coloured images,
+// colour identifies an image across its two views better than shape does
+// (colour jitter at s=0.5 does not hide it), SimCLR learns that shortcut
+// first, and the probe's accuracy falls below random features' (measured:
+// 0.61 at init, 0.31 after 80 steps). On this palette SimCLR lifts it
+// (0.85 at init, 0.98 after 192 steps, 16×16 images, batch 64).
 func NewSynthetic(cfg SyntheticConfig) *Dataset {
 	if cfg.Classes <= 0 {
 		cfg.Classes = 10
@@ -39,37 +45,71 @@ func NewSynthetic(cfg SyntheticConfig) *Dataset {
 	s := cfg.Side
 	d := &Dataset{Name: Synthetic, C: 3, H: s, W: s, Pixels: make([]uint8, cfg.N*3*s*s), Labels: make([]int32, cfg.N)}
 	for k := 0; k < cfg.Classes; k++ {
-		d.Classes = append(d.Classes, fmt.Sprintf("grating%d", k))
+		d.Classes = append(d.Classes, fmt.Sprintf("%s%d", shapeNames[k%len(shapeNames)], k/len(shapeNames)))
 	}
 	for i := 0; i < cfg.N; i++ {
 		r := rand.New(rand.NewPCG(cfg.Seed, uint64(i)))
 		k := r.IntN(cfg.Classes)
 		d.Labels[i] = int32(k)
-		half := (cfg.Classes + 1) / 2
-		theta := math.Pi / 2 * float64(k%half) / float64(max(half-1, 1))
-		square := k >= half
-		freq := 2 * math.Pi * (2 + 3*r.Float64()) / float64(s)
-		phase := r.Float64() * 2 * math.Pi
-		contrast := 0.25 + 0.2*r.Float64()
-		var base, tint [3]float64
-		for c := range base {
-			base[c] = 0.3 + 0.4*r.Float64()
-			tint[c] = 0.5 + r.Float64()
+		aspect := 1 + 0.5*float64(k/len(shapeNames))
+		var fg, bg [3]float64
+		fl, bl := 0.55+0.45*r.Float64(), 0.45*r.Float64()
+		if r.IntN(2) == 0 {
+			fl, bl = bl, fl
 		}
-		cx, sy := math.Cos(theta), math.Sin(theta)
+		for c := range fg {
+			fg[c], bg[c] = fl*(0.85+0.3*r.Float64()), bl*(0.85+0.3*r.Float64())
+		}
+		size := 0.3 + 0.2*r.Float64() // half-extent as a fraction of the side
+		cx := 0.5 + 0.15*(2*r.Float64()-1)
+		cy := 0.5 + 0.15*(2*r.Float64()-1)
 		img := d.Image(i)
 		for y := 0; y < s; y++ {
 			for x := 0; x < s; x++ {
-				v := math.Sin(freq*(cx*float64(x)+sy*float64(y)) + phase)
-				if square {
-					v = math.Copysign(1, v)
-				}
+				// Coordinates relative to the object, in half-extents.
+				u := ((float64(x)+0.5)/float64(s) - cx) / size
+				v := ((float64(y)+0.5)/float64(s) - cy) / (size / aspect)
+				in := inside(k%len(shapeNames), u, v)
 				for c := 0; c < 3; c++ {
-					p := base[c] + contrast*tint[c]*v + 0.05*r.NormFloat64()
+					p := bg[c]
+					if in {
+						p = fg[c]
+					}
+					p += 0.03 * r.NormFloat64()
 					img[(c*s+y)*s+x] = uint8(math.Round(255 * math.Min(1, math.Max(0, p))))
 				}
 			}
 		}
 	}
 	return d
+}
+
+var shapeNames = []string{"disk", "square", "triangle-up", "triangle-down", "ring", "plus", "cross", "hbar", "vbar", "diamond"}
+
+// inside reports whether (u, v), in units of the shape's half-extent with
+// v pointing down, lies in shape k.
+func inside(k int, u, v float64) bool {
+	au, av := math.Abs(u), math.Abs(v)
+	switch k {
+	case 0: // disk
+		return u*u+v*v <= 1
+	case 1: // square
+		return au <= 0.85 && av <= 0.85
+	case 2: // triangle pointing up
+		return v <= 0.8 && v >= -1 && au <= (v+1)/1.8
+	case 3: // triangle pointing down
+		return v >= -0.8 && v <= 1 && au <= (1-v)/1.8
+	case 4: // ring
+		r2 := u*u + v*v
+		return r2 <= 1 && r2 >= 0.45
+	case 5: // plus
+		return (au <= 0.3 && av <= 1) || (av <= 0.3 && au <= 1)
+	case 6: // diagonal cross
+		return au <= 1 && av <= 1 && math.Abs(au-av) <= 0.35
+	case 7: // horizontal bar
+		return au <= 1 && av <= 0.35
+	case 8: // vertical bar
+		return au <= 0.35 && av <= 1
+	}
+	return au+av <= 1 // diamond
 }

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/simclr-go/simclr/datasets"
+	"github.com/simclr-go/simclr/train"
+)
+
+func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("simclr train", flag.ContinueOnError)
+	var c train.Config
+	var out string
+	var download bool
+	fs.StringVar(&c.Dataset, "dataset", "cifar10", "dataset: cifar10, cifar100 or synthetic")
+	fs.StringVar(&c.DataDir, "data-dir", "", "directory of the dataset's binary files (default: the download cache, $SIMCLR_DATA or ~/.cache/simclr)")
+	fs.BoolVar(&download, "download", false, "download the dataset into the cache if it is missing")
+	fs.StringVar(&out, "out", "", "run directory to write (required; must not hold a run already)")
+	fs.IntVar(&c.Limit, "limit", 0, "use only the first N training images (0: all)")
+	fs.IntVar(&c.Epochs, "epochs", 100, "training epochs")
+	fs.IntVar(&c.BatchSize, "batch-size", 256, "images per step (each gives 2 views)")
+	fs.Float64Var(&c.LR, "lr", 0, "peak learning rate (0: 0.3 × batch-size/256)")
+	fs.Float64Var(&c.Temperature, "temperature", 0.5, "NT-Xent temperature τ")
+	fs.Float64Var(&c.WeightDecay, "weight-decay", 1e-6, "L2 weight decay")
+	fs.Float64Var(&c.WarmupEpochs, "warmup-epochs", 0, "linear warmup epochs (0: min(10, epochs/10); negative: none)")
+	fs.Uint64Var(&c.Seed, "seed", 0, "seed for initialisation, shuffling and augmentation")
+	fs.IntVar(&c.LogEvery, "log-every", 10, "steps between metric lines")
+	fs.Float64Var(&c.Augment.Strength, "strength", 0.5, "colour-jitter strength s (jitter 0.8s/0.8s/0.8s/0.2s)")
+	fs.Float64Var(&c.Augment.NoiseStd, "noise", 0, "σ of additive Gaussian noise on [0,1] pixels (0: none)")
+	fs.IntVar(&c.Augment.Workers, "workers", 0, "augmentation workers (0: GOMAXPROCS)")
+	fs.IntVar(&c.Model.ProjDim, "proj-dim", 128, "projection head output dimension")
+	set, err := parse(fs, args, stderr)
+	if err != nil {
+		return err
+	}
+	if out == "" {
+		return usagef("--out is required: the run directory to write")
+	}
+	for name, ok := range map[string]bool{
+		"epochs": c.Epochs > 0, "batch-size": c.BatchSize >= 2, "temperature": c.Temperature > 0,
+		"limit": c.Limit >= 0, "log-every": c.LogEvery > 0, "strength": c.Augment.Strength > 0,
+		"noise": c.Augment.NoiseStd >= 0, "proj-dim": c.Model.ProjDim > 0, "weight-decay": c.WeightDecay >= 0,
+		"lr": !set["lr"] || c.LR > 0,
+	} {
+		if !ok {
+			return usagef("--%s %s: %s", name, fs.Lookup(name).Value, flagRule[name])
+		}
+	}
+	if c.WeightDecay == 0 {
+		c.WeightDecay = -1 // an explicit 0 means none, not the default
+	}
+	if c.Limit > 0 && c.Limit < c.BatchSize {
+		return usagef("--limit %d is smaller than --batch-size %d: not one full batch", c.Limit, c.BatchSize)
+	}
+	if c.DataDir, err = dataDir(ctx, c.Dataset, c.DataDir, download, stderr); err != nil {
+		return err
+	}
+	ck, err := train.Run(ctx, c, out, stderr)
+	if err != nil {
+		if ctx.Err() != nil && ck != nil && ck.Epoch > 0 {
+			return fmt.Errorf("interrupted; %s holds the checkpoint of epoch %d", out, ck.Epoch)
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s: %s (epoch %d, step %d), %s, %s\n", out, train.CheckpointFile, ck.Epoch, ck.Step, train.MetricsFile, train.ConfigFile)
+	return nil
+}
+
+var flagRule = map[string]string{
+	"epochs": "must be at least 1", "batch-size": "must be at least 2 (NT-Xent needs negatives)",
+	"temperature": "must be positive", "limit": "must not be negative", "log-every": "must be at least 1",
+	"strength": "must be positive", "noise": "must not be negative", "proj-dim": "must be at least 1",
+	"weight-decay": "must not be negative", "lr": "must be positive",
+}
+
+// dataDir resolves where a dataset's files are: the flag, else the
+// download cache (fetching when asked).
+func dataDir(ctx context.Context, name, dir string, download bool, stderr io.Writer) (string, error) {
+	if name == datasets.Synthetic {
+		return dir, nil
+	}
+	a, ok := datasets.Archives[name]
+	if !ok {
+		return "", usagef("--dataset %q: want cifar10, cifar100 or synthetic", name)
+	}
+	if dir != "" {
+		if download && !a.Complete(dir) {
+			return "", usagef("--download fetches into the cache; drop --data-dir %s or fill it yourself", dir)
+		}
+		return dir, nil
+	}
+	cached := filepath.Join(datasets.CacheDir(), a.Dir)
+	if a.Complete(cached) {
+		return cached, nil
+	}
+	if !download {
+		return "", fmt.Errorf("no --data-dir given and no complete %s in %s; pass --data-dir DIR or --download", name, cached)
+	}
+	return datasets.Fetch(ctx, a, datasets.CacheDir(), stderr)
+}

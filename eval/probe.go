@@ -1,0 +1,299 @@
+package eval
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/optimize"
+
+	"github.com/simclr-go/simclr/internal/gemm"
+)
+
+// Set is a labelled feature matrix.
+type Set struct {
+	X      []float32 // N×D
+	Labels []int32
+	D      int
+}
+
+// N is the number of rows.
+func (s Set) N() int { return len(s.Labels) }
+
+func (s Set) check(classes int) error {
+	if s.D < 1 || s.N() == 0 || len(s.X) != s.N()*s.D {
+		return fmt.Errorf("eval: feature set of %d values for %d labels of dimension %d", len(s.X), s.N(), s.D)
+	}
+	for i, l := range s.Labels {
+		if l < 0 || int(l) >= classes {
+			return fmt.Errorf("eval: label %d of row %d outside 0..%d", l, i, classes-1)
+		}
+	}
+	return nil
+}
+
+// Standardiser maps features to zero mean and unit variance per column.
+type Standardiser struct{ Mean, InvStd []float32 }
+
+// FitStandardiser computes the per-column statistics of s.
+func FitStandardiser(s Set) Standardiser {
+	n := float64(s.N())
+	st := Standardiser{Mean: make([]float32, s.D), InvStd: make([]float32, s.D)}
+	for j := 0; j < s.D; j++ {
+		var sum, ss float64
+		for i := 0; i < s.N(); i++ {
+			sum += float64(s.X[i*s.D+j])
+		}
+		mu := sum / n
+		for i := 0; i < s.N(); i++ {
+			d := float64(s.X[i*s.D+j]) - mu
+			ss += d * d
+		}
+		sd := math.Sqrt(ss / n)
+		if sd < 1e-8 {
+			sd = 1 // a constant feature carries nothing; leave it at zero
+		}
+		st.Mean[j], st.InvStd[j] = float32(mu), float32(1/sd)
+	}
+	return st
+}
+
+// Apply returns a standardised copy of s.
+func (st Standardiser) Apply(s Set) Set {
+	x := make([]float32, len(s.X))
+	for i := 0; i < s.N(); i++ {
+		for j := 0; j < s.D; j++ {
+			x[i*s.D+j] = (s.X[i*s.D+j] - st.Mean[j]) * st.InvStd[j]
+		}
+	}
+	return Set{X: x, Labels: s.Labels, D: s.D}
+}
+
+// Softmax is a fitted multinomial logistic regression: logits = x·W + b.
+type Softmax struct {
+	D, C int
+	W    []float32 // D×C
+	B    []float32 // C
+}
+
+// FitOptions controls Fit. Zero values mean the defaults.
+type FitOptions struct {
+	Reg       float64 // λ; must be >= 0
+	MaxIter   int     // L-BFGS iterations; 0 means 500
+	GradTol   float64 // stop when the gradient's max-norm is below; 0 means 1e-5
+	Warmstart *Softmax
+}
+
+// Fit minimises mean cross-entropy + (λ/2)‖W‖² over s with L-BFGS.
+func Fit(s Set, classes int, o FitOptions) (*Softmax, error) {
+	if err := s.check(classes); err != nil {
+		return nil, err
+	}
+	if o.Reg < 0 {
+		return nil, fmt.Errorf("eval: regularisation %v is negative", o.Reg)
+	}
+	if o.MaxIter == 0 {
+		o.MaxIter = 500
+	}
+	if o.GradTol == 0 {
+		o.GradTol = 1e-5
+	}
+	d, c, n := s.D, classes, s.N()
+	nw := d * c
+	w32 := make([]float32, nw)
+	logits := make([]float32, n*c)
+	gl := make([]float32, n*c)
+	gw := make([]float32, nw)
+	var lastX []float64
+	var lastF float64
+	lastG := make([]float64, nw+c)
+	eval := func(x []float64) {
+		if lastX != nil && slices.Equal(x, lastX) {
+			return
+		}
+		for i := 0; i < nw; i++ {
+			w32[i] = float32(x[i])
+		}
+		b := x[nw:]
+		gemm.Parallel(0, false, false, n, c, d, 1, s.X, d, w32, c, 0, logits, c)
+		var loss float64
+		gb := make([]float64, c)
+		for i := 0; i < n; i++ {
+			row := logits[i*c : (i+1)*c]
+			mx := math.Inf(-1)
+			z := make([]float64, c)
+			for k := range row {
+				z[k] = float64(row[k]) + b[k]
+				mx = math.Max(mx, z[k])
+			}
+			var se float64
+			for k := range z {
+				z[k] = math.Exp(z[k] - mx)
+				se += z[k]
+			}
+			y := int(s.Labels[i])
+			loss += mx + math.Log(se) - (float64(row[y]) + b[y])
+			for k := range z {
+				p := z[k] / se
+				if k == y {
+					p--
+				}
+				gl[i*c+k] = float32(p / float64(n))
+				gb[k] += p / float64(n)
+			}
+		}
+		gemm.Parallel(0, true, false, d, c, n, 1, s.X, d, gl, c, 0, gw, c)
+		var reg float64
+		for i := 0; i < nw; i++ {
+			reg += x[i] * x[i]
+			lastG[i] = float64(gw[i]) + o.Reg*x[i]
+		}
+		copy(lastG[nw:], gb)
+		lastF = loss/float64(n) + 0.5*o.Reg*reg
+		lastX = append(lastX[:0], x...)
+	}
+	p := optimize.Problem{
+		Func: func(x []float64) float64 { eval(x); return lastF },
+		Grad: func(g, x []float64) { eval(x); copy(g, lastG) },
+	}
+	x0 := make([]float64, nw+c)
+	if ws := o.Warmstart; ws != nil && ws.D == d && ws.C == c {
+		for i, v := range ws.W {
+			x0[i] = float64(v)
+		}
+		for i, v := range ws.B {
+			x0[nw+i] = float64(v)
+		}
+	}
+	res, err := optimize.Minimize(p, x0, &optimize.Settings{GradientThreshold: o.GradTol, MajorIterations: o.MaxIter}, &optimize.LBFGS{})
+	if err != nil && res == nil {
+		return nil, fmt.Errorf("eval: probe fit: %w", err)
+	}
+	// Hitting the iteration cap is fine: the result is the best point found.
+	m := &Softmax{D: d, C: c, W: make([]float32, nw), B: make([]float32, c)}
+	for i := 0; i < nw; i++ {
+		m.W[i] = float32(res.X[i])
+	}
+	for i := 0; i < c; i++ {
+		m.B[i] = float32(res.X[nw+i])
+	}
+	return m, nil
+}
+
+// Logits returns x·W + b for every row of s.
+func (m *Softmax) Logits(s Set) []float32 {
+	out := make([]float32, s.N()*m.C)
+	gemm.Parallel(0, false, false, s.N(), m.C, m.D, 1, s.X, m.D, m.W, m.C, 0, out, m.C)
+	for i := 0; i < s.N(); i++ {
+		for k := 0; k < m.C; k++ {
+			out[i*m.C+k] += m.B[k]
+		}
+	}
+	return out
+}
+
+// TopK returns the fraction of rows whose label is among the k largest
+// of their scores (scores is N×C); a score tied with the label's does not
+// push it out.
+func TopK(scores []float32, labels []int32, c, k int) float64 {
+	if len(labels) == 0 {
+		return 0
+	}
+	hit := 0
+	for i, y := range labels {
+		row := scores[i*c : (i+1)*c]
+		better := 0
+		for _, v := range row {
+			if v > row[y] {
+				better++
+			}
+		}
+		if better < k {
+			hit++
+		}
+	}
+	return float64(hit) / float64(len(labels))
+}
+
+// Report is the outcome of a linear probe.
+type Report struct {
+	Head       string    `json:"head"`
+	Top1       float64   `json:"top1"`
+	Top5       float64   `json:"top5"`
+	NTrain     int       `json:"n_train"`
+	NTest      int       `json:"n_test"`
+	FeatureDim int       `json:"feature_dim"`
+	Reg        float64   `json:"reg"`
+	RegTried   []float64 `json:"reg_tried"`
+	ValTop1    []float64 `json:"val_top1"`
+	PerClass   []float64 `json:"per_class"`
+}
+
+// DefaultRegs are the λ values Probe tries.
+var DefaultRegs = []float64{1e-5, 1e-4, 1e-3, 1e-2}
+
+// Probe chooses λ among regs (nil means DefaultRegs) on the last 20% of
+// train, refits on all of train and reports accuracy on test.
+func Probe(train, test Set, classes int, regs []float64) (*Report, error) {
+	if err := train.check(classes); err != nil {
+		return nil, err
+	}
+	if err := test.check(classes); err != nil {
+		return nil, err
+	}
+	if train.D != test.D {
+		return nil, errors.New("eval: train and test features differ in dimension")
+	}
+	if regs == nil {
+		regs = DefaultRegs
+	}
+	st := FitStandardiser(train)
+	tr, te := st.Apply(train), st.Apply(test)
+	r := &Report{Head: "ce", NTrain: train.N(), NTest: test.N(), FeatureDim: train.D, RegTried: regs}
+	best := regs[0]
+	if len(regs) > 1 {
+		cut := train.N() * 4 / 5
+		if cut < 1 || cut == train.N() {
+			return nil, fmt.Errorf("eval: %d training rows are too few to choose λ on a validation split", train.N())
+		}
+		fit := Set{X: tr.X[:cut*tr.D], Labels: tr.Labels[:cut], D: tr.D}
+		val := Set{X: tr.X[cut*tr.D:], Labels: tr.Labels[cut:], D: tr.D}
+		bestAcc := -1.0
+		var warm *Softmax
+		for _, reg := range regs {
+			m, err := Fit(fit, classes, FitOptions{Reg: reg, Warmstart: warm})
+			if err != nil {
+				return nil, err
+			}
+			warm = m
+			acc := TopK(m.Logits(val), val.Labels, classes, 1)
+			r.ValTop1 = append(r.ValTop1, acc)
+			if acc > bestAcc {
+				best, bestAcc = reg, acc
+			}
+		}
+	}
+	m, err := Fit(tr, classes, FitOptions{Reg: best})
+	if err != nil {
+		return nil, err
+	}
+	r.Reg = best
+	scores := m.Logits(te)
+	r.Top1 = TopK(scores, te.Labels, classes, 1)
+	r.Top5 = TopK(scores, te.Labels, classes, min(5, classes))
+	r.PerClass = make([]float64, classes)
+	count := make([]int, classes)
+	for i, y := range te.Labels {
+		count[y]++
+		if TopK(scores[i*classes:(i+1)*classes], te.Labels[i:i+1], classes, 1) == 1 {
+			r.PerClass[y]++
+		}
+	}
+	for k := range r.PerClass {
+		if count[k] > 0 {
+			r.PerClass[k] /= float64(count[k])
+		}
+	}
+	return r, nil
+}

@@ -1,0 +1,115 @@
+package train
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/simclr-go/simclr/augment"
+	"github.com/simclr-go/simclr/contrastive"
+	"github.com/simclr-go/simclr/encoder"
+)
+
+// Config is everything that defines a run.
+type Config struct {
+	Dataset string `json:"dataset"`  // cifar10 (default), cifar100 or synthetic
+	DataDir string `json:"data_dir"` // directory of the dataset's files
+	Limit   int    `json:"limit"`    // use only the first Limit training images; 0 means all
+
+	Epochs       int     `json:"epochs"`        // 0 means 100, the paper's shortest CIFAR schedule
+	BatchSize    int     `json:"batch_size"`    // images per step (2× views); 0 means 256
+	LR           float64 `json:"lr"`            // peak learning rate; 0 means 0.3 × BatchSize/256
+	Momentum     float64 `json:"momentum"`      // 0 means 0.9
+	WeightDecay  float64 `json:"weight_decay"`  // 0 means 1e-6 (paper); negative means none
+	WarmupEpochs float64 `json:"warmup_epochs"` // 0 means min(10, Epochs/10); negative means none
+	Temperature  float64 `json:"temperature"`   // NT-Xent τ; 0 means 0.5 (paper, CIFAR-10)
+	Seed         uint64  `json:"seed"`          // drives initialisation, shuffling and augmentation
+	LogEvery     int     `json:"log_every"`     // steps between metric lines; 0 means 10
+
+	Model   encoder.Config `json:"model"`
+	Augment augment.Config `json:"augment"`
+}
+
+// Resolved fills in defaults and validates.
+func (c Config) Resolved() (Config, error) {
+	if c.Dataset == "" {
+		c.Dataset = "cifar10"
+	}
+	if c.Limit < 0 {
+		return c, fmt.Errorf("train: limit %d is negative", c.Limit)
+	}
+	if c.Epochs == 0 {
+		c.Epochs = 100
+	}
+	if c.Epochs < 0 {
+		return c, fmt.Errorf("train: epochs %d must be positive", c.Epochs)
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = 256
+	}
+	if c.BatchSize < 2 {
+		return c, fmt.Errorf("train: batch size %d must be at least 2 (NT-Xent needs negatives, BatchNorm a batch)", c.BatchSize)
+	}
+	if c.LR == 0 {
+		c.LR = 0.3 * float64(c.BatchSize) / 256
+	}
+	if !(c.LR > 0) || math.IsInf(c.LR, 0) {
+		return c, fmt.Errorf("train: learning rate %v must be positive", c.LR)
+	}
+	if c.Momentum == 0 {
+		c.Momentum = 0.9
+	}
+	if c.Momentum < 0 || c.Momentum >= 1 {
+		return c, fmt.Errorf("train: momentum %v outside [0, 1)", c.Momentum)
+	}
+	switch {
+	case c.WeightDecay == 0:
+		c.WeightDecay = 1e-6
+	case c.WeightDecay < 0:
+		c.WeightDecay = -1 // resolved "none"; stays negative so re-resolving keeps it
+	}
+	switch {
+	case c.WarmupEpochs == 0:
+		c.WarmupEpochs = math.Min(10, float64(c.Epochs)/10)
+	case c.WarmupEpochs < 0:
+		c.WarmupEpochs = -1
+	}
+	if c.Temperature == 0 {
+		c.Temperature = contrastive.DefaultTemperature
+	}
+	if _, err := contrastive.New(c.Temperature); err != nil {
+		return c, fmt.Errorf("train: %w", err)
+	}
+	if c.LogEvery == 0 {
+		c.LogEvery = 10
+	}
+	if c.LogEvery < 0 {
+		return c, fmt.Errorf("train: log interval %d is negative", c.LogEvery)
+	}
+	if c.Model.Seed == 0 {
+		c.Model.Seed = c.Seed
+	}
+	if c.Augment.Seed == 0 {
+		c.Augment.Seed = c.Seed ^ 0xa09e667f3bcc908b
+	}
+	var err error
+	if c.Model, err = c.Model.Resolved(); err != nil {
+		return c, err
+	}
+	if _, err := augment.New(c.Augment); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// Schedule returns the learning rate at step (0-based) of total steps:
+// linear warmup from lr/warm to lr over warm steps, then cosine decay to 0.
+func Schedule(lr float64, step, warm, total int) float64 {
+	if step < warm {
+		return lr * float64(step+1) / float64(warm)
+	}
+	if total <= warm {
+		return lr
+	}
+	t := float64(step-warm) / float64(total-warm)
+	return lr * 0.5 * (1 + math.Cos(math.Pi*t))
+}
