@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func simclr(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// cifarDir writes a tiny CIFAR-10 directory: 64 records per file.
+func cifarDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	rec := make([]byte, 3073)
+	for _, f := range []string{"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"} {
+		var b []byte
+		for i := 0; i < 64; i++ {
+			rec[0] = byte(i % 10)
+			for j := 1; j < len(rec); j++ {
+				rec[j] = byte(i*7 + j)
+			}
+			b = append(b, rec...)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestBadInputIsOneLineError(t *testing.T) {
+	good := cifarDir(t)
+	trunc := cifarDir(t)
+	p := filepath.Join(trunc, "data_batch_1.bin")
+	b, _ := os.ReadFile(p)
+	os.WriteFile(p, b[:len(b)-100], 0o644)
+	label := cifarDir(t)
+	p = filepath.Join(label, "data_batch_1.bin")
+	b, _ = os.ReadFile(p)
+	b[5*3073] = 11
+	os.WriteFile(p, b, 0o644)
+	out := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"truncated", []string{"train", "--data-dir", trunc, "--out", out + "/a", "--epochs", "1", "--batch-size", "32"}, 1, "data_batch_1.bin: 196572 bytes is not a whole number"},
+		{"label 11", []string{"train", "--data-dir", label, "--out", out + "/b", "--epochs", "1", "--batch-size", "32"}, 1, "record 5: label 11 out of range 0..9"},
+		{"missing dir", []string{"train", "--data-dir", filepath.Join(good, "nope"), "--out", out + "/c"}, 1, "nope"},
+		{"batch 0", []string{"train", "--data-dir", good, "--out", out + "/d", "--batch-size", "0"}, 2, "--batch-size 0: must be at least 2"},
+		{"temperature 0", []string{"train", "--data-dir", good, "--out", out + "/e", "--temperature", "0"}, 2, "--temperature 0: must be positive"},
+		{"no out", []string{"train", "--data-dir", good}, 2, "--out is required"},
+		{"bad flag", []string{"train", "--bogus"}, 2, "flag provided but not defined"},
+		{"unknown dataset", []string{"train", "--dataset", "mnist", "--out", out + "/f"}, 2, "mnist"},
+		{"eval missing run", []string{"eval", "--run", filepath.Join(out, "none")}, 1, "none"},
+		{"unknown command", []string{"fly"}, 2, "unknown command"},
+	} {
+		code, _, stderr := simclr(t, tc.args...)
+		if code != tc.code || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%s: exit %d, stderr %q; want exit %d and %q", tc.name, code, stderr, tc.code, tc.want)
+		}
+		if strings.Count(strings.TrimSpace(stderr), "\n") > 0 && tc.name != "bad flag" && tc.name != "unknown command" {
+			t.Errorf("%s: error is not one line: %q", tc.name, stderr)
+		}
+		if strings.Contains(stderr, "panic") || strings.Contains(stderr, "goroutine") {
+			t.Errorf("%s: panicked: %s", tc.name, stderr)
+		}
+	}
+}
+
+func TestTrainThenEvalJSON(t *testing.T) {
+	dir := cifarDir(t)
+	run := filepath.Join(t.TempDir(), "run")
+	code, stdout, stderr := simclr(t, "train", "--data-dir", dir, "--out", run, "--epochs", "2", "--batch-size", "32", "--limit", "64", "--seed", "3")
+	if code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "checkpoint.bin (epoch 2, step 4)") {
+		t.Fatalf("train said %q", stdout)
+	}
+	for _, f := range []string{"config.json", "metrics.jsonl", "checkpoint.bin"} {
+		if _, err := os.Stat(filepath.Join(run, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The run directory is not overwritten by a second train.
+	if code, _, stderr := simclr(t, "train", "--data-dir", dir, "--out", run, "--epochs", "1", "--batch-size", "32"); code == 0 || !strings.Contains(stderr, "already holds a run") {
+		t.Fatalf("second train into the same --out: exit %d %q", code, stderr)
+	}
+	code, stdout, stderr = simclr(t, "eval", "--run", run, "--json", "--reg", "1e-3")
+	if code != 0 {
+		t.Fatalf("eval: exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Top1   float64 `json:"top1"`
+		NTrain int     `json:"n_train"`
+		NTest  int     `json:"n_test"`
+		Dim    int     `json:"feature_dim"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("eval --json printed %q: %v", stdout, err)
+	}
+	if rep.Top1 < 0 || rep.Top1 > 1 || rep.NTrain != 320 || rep.NTest != 64 || rep.Dim != 256 {
+		t.Fatalf("report %+v", rep)
+	}
+	if _, err := os.Stat(filepath.Join(run, EvalFile)); err != nil {
+		t.Fatal(err)
+	}
+}
