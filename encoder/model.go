@@ -182,3 +182,22 @@ func (m *Model) Load(s map[string][]float32) error {
 	}
 	return nil
 }
+
+// TrainFLOPsPerView is the arithmetic of one training step per input
+// view of h×w pixels: forward multiply-adds of the convolutions and linear
+// layers, ×2 for FLOPs, ×3 for forward plus the two backward products.
+// Elementwise work (BatchNorm, pooling, the loss) is not counted.
+func (m *Model) TrainFLOPsPerView(h, w int) float64 {
+	var macs float64
+	in, s := 3, float64(h*w)
+	for i, p := range m.convs {
+		out := p.Shape[0]
+		macs += float64(in*p.Shape[2]*p.Shape[3]*out) * s
+		in = out
+		if i == 1 || i == 2 {
+			s /= 4
+		}
+	}
+	macs += float64(len(m.head1.Data) + len(m.head2.Data))
+	return 6 * macs
+}

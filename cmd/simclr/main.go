@@ -28,6 +28,7 @@ type command struct {
 var commands = []command{
 	{"train", "pretrain an encoder with SimCLR (NT-Xent) and write a run directory", runTrain},
 	{"eval", "linear-probe a run's encoder on labelled data and print top-1 accuracy", runEval},
+	{"bench", "time the training step (forward, backward, update) on this machine", runBench},
 }
 
 func usage(w io.Writer) {

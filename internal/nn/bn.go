@@ -8,6 +8,9 @@ import (
 // BatchNorm describes batch normalisation over N×C×S activations (S is the
 // spatial size H*W; 1 for a linear layer's N×C output), optionally followed
 // by ReLU. Affine parameters are one 2×C slice: row 0 is γ, row 1 is β.
+//
+// Loops run image by image over contiguous memory; per-channel sums are
+// taken per fixed chunk of images and added in chunk order.
 type BatchNorm struct {
 	N, C, S int
 	Eps     float32 // added to the variance; PyTorch's default is 1e-5
@@ -25,60 +28,99 @@ func (b BatchNorm) check(xs ...[]float32) {
 	}
 }
 
-// channel calls fn(n, s0) with the offset of channel c of image n.
+// offset is where channel c of image n starts.
 func (b BatchNorm) offset(n, c int) int { return (n*b.C + c) * b.S }
+
+// channelSums returns, per channel, Σ f(n, c, plane) over all images,
+// summed per chunk of images in parallel and then in chunk order.
+func (b BatchNorm) channelSums(f func(n, c int) (float64, float64)) (s1, s2 []float64) {
+	part := make([]float64, 2*chunks*b.C)
+	forEach(chunks, func(ch int) {
+		lo, hi := split(b.N, chunks, ch)
+		p := part[2*ch*b.C : 2*(ch+1)*b.C]
+		for n := lo; n < hi; n++ {
+			for c := 0; c < b.C; c++ {
+				a, bb := f(n, c)
+				p[c] += a
+				p[b.C+c] += bb
+			}
+		}
+	})
+	s1, s2 = make([]float64, b.C), make([]float64, b.C)
+	for ch := 0; ch < chunks; ch++ {
+		p := part[2*ch*b.C : 2*(ch+1)*b.C]
+		for c := 0; c < b.C; c++ {
+			s1[c] += p[c]
+			s2[c] += p[b.C+c]
+		}
+	}
+	return s1, s2
+}
 
 // ForwardTrain normalises x with the batch's own statistics into y and
 // writes the per-channel batch mean, biased variance and 1/sqrt(var+eps).
 func (b BatchNorm) ForwardTrain(y, x, affine, mean, variance, invstd []float32) {
 	b.check(x, y)
 	m := float64(b.N * b.S)
-	forEach(b.C, func(c int) {
-		var sum float64
-		for n := 0; n < b.N; n++ {
-			for _, v := range x[b.offset(n, c):][:b.S] {
-				sum += float64(v)
-			}
-		}
-		mu := sum / m
-		var ss float64
-		for n := 0; n < b.N; n++ {
-			for _, v := range x[b.offset(n, c):][:b.S] {
-				d := float64(v) - mu
-				ss += d * d
-			}
-		}
-		va := ss / m
-		is := 1 / math.Sqrt(va+float64(b.Eps))
-		mean[c], variance[c], invstd[c] = float32(mu), float32(va), float32(is)
-		b.apply(y, x, c, float32(is)*affine[c], affine[b.C+c]-float32(mu*is)*affine[c])
+	sum, _ := b.channelSums(func(n, c int) (float64, float64) {
+		return float64(sum4(x[b.offset(n, c):][:b.S])), 0
 	})
+	for c := range sum {
+		mean[c] = float32(sum[c] / m)
+	}
+	ss, _ := b.channelSums(func(n, c int) (float64, float64) {
+		return float64(sumSqDev4(x[b.offset(n, c):][:b.S], mean[c])), 0
+	})
+	scale, shift := make([]float32, b.C), make([]float32, b.C)
+	for c := range ss {
+		va := ss[c] / m
+		is := 1 / math.Sqrt(va+float64(b.Eps))
+		variance[c], invstd[c] = float32(va), float32(is)
+		scale[c] = float32(is) * affine[c]
+		shift[c] = affine[b.C+c] - mean[c]*scale[c]
+	}
+	b.apply(y, x, scale, shift)
 }
 
 // ForwardEval normalises x with running statistics.
 func (b BatchNorm) ForwardEval(y, x, affine, runMean, runVar []float32) {
 	b.check(x, y)
-	forEach(b.C, func(c int) {
+	scale, shift := make([]float32, b.C), make([]float32, b.C)
+	for c := range scale {
 		is := float32(1 / math.Sqrt(float64(runVar[c])+float64(b.Eps)))
-		b.apply(y, x, c, is*affine[c], affine[b.C+c]-runMean[c]*is*affine[c])
+		scale[c] = is * affine[c]
+		shift[c] = affine[b.C+c] - runMean[c]*scale[c]
+	}
+	b.apply(y, x, scale, shift)
+}
+
+// apply sets y = scale·x + shift per channel (then ReLU).
+func (b BatchNorm) apply(y, x, scale, shift []float32) {
+	forEach(b.N, func(n int) {
+		for c := 0; c < b.C; c++ {
+			o := b.offset(n, c)
+			src, dst := x[o:o+b.S], y[o:o+b.S:o+b.S]
+			sc, sh := scale[c], shift[c]
+			if b.ReLU {
+				for i, v := range src {
+					dst[i] = max(sc*v+sh, 0)
+				}
+			} else {
+				for i, v := range src {
+					dst[i] = sc*v + sh
+				}
+			}
+		}
 	})
 }
 
-// apply sets y = scale*x + shift (then ReLU) on channel c.
-func (b BatchNorm) apply(y, x []float32, c int, scale, shift float32) {
-	for n := 0; n < b.N; n++ {
-		o := b.offset(n, c)
-		src, dst := x[o:o+b.S], y[o:o+b.S]
-		if b.ReLU {
-			for i, v := range src {
-				dst[i] = max(scale*v+shift, 0)
-			}
-		} else {
-			for i, v := range src {
-				dst[i] = scale*v + shift
-			}
-		}
-	}
+// reluMask returns g where y > 0 and 0 elsewhere, without a branch: y is a
+// ReLU output (never negative), so y > 0 exactly when its bits are not 0,
+// and the sign of -bits spreads that into an all-ones mask. The
+// comparison it replaces is unpredictable and mispredicted half the time.
+func reluMask(g, y float32) float32 {
+	m := uint32(-int32(math.Float32bits(y)) >> 31)
+	return math.Float32frombits(math.Float32bits(g) & m)
 }
 
 // BackwardParams computes, for training mode, daffine (2×C: dγ then dβ)
@@ -86,25 +128,15 @@ func (b BatchNorm) apply(y, x []float32, c int, scale, shift float32) {
 // statistics.
 func (b BatchNorm) BackwardParams(daffine, x, y, dy, mean, invstd []float32) {
 	b.check(x, y, dy)
-	forEach(b.C, func(c int) {
-		mu, is := mean[c], invstd[c]
-		var sg, sgx float32
-		for n := 0; n < b.N; n++ {
-			o := b.offset(n, c)
-			xs, ys, ds := x[o:o+b.S], y[o:o+b.S:o+b.S], dy[o:o+b.S:o+b.S]
-			var pg, pgx float32 // per-plane partial sums keep float32 error small
-			for i, g := range ds {
-				if b.ReLU && ys[i] <= 0 {
-					continue
-				}
-				pg += g
-				pgx += g * (xs[i] - mu)
-			}
-			sg += pg
-			sgx += pgx
-		}
-		daffine[c], daffine[b.C+c] = sgx*is, sg
+	sg, sgx := b.channelSums(func(n, c int) (float64, float64) {
+		o := b.offset(n, c)
+		xs, ys, ds := x[o:o+b.S], y[o:o+b.S:o+b.S], dy[o:o+b.S:o+b.S]
+		pg, pgx := gradSums4(ds, xs, ys, mean[c], b.ReLU)
+		return float64(pg), float64(pgx)
 	})
+	for c := 0; c < b.C; c++ {
+		daffine[c], daffine[b.C+c] = float32(sgx[c])*invstd[c], float32(sg[c])
+	}
 }
 
 // BackwardInput computes, for training mode, dx from the same inputs and
@@ -112,19 +144,88 @@ func (b BatchNorm) BackwardParams(daffine, x, y, dy, mean, invstd []float32) {
 func (b BatchNorm) BackwardInput(dx, x, y, dy, affine, daffine, mean, invstd []float32) {
 	b.check(dx, x, y, dy)
 	m := float32(b.N * b.S)
-	forEach(b.C, func(c int) {
-		mu, is := mean[c], invstd[c]
-		k := affine[c] * is
+	// dx = k·(g − dβ/m − (x−μ)·is·dγ/m) = k·g + x·a + off per channel.
+	k, a, off := make([]float32, b.C), make([]float32, b.C), make([]float32, b.C)
+	for c := 0; c < b.C; c++ {
+		is := invstd[c]
+		k[c] = affine[c] * is
 		dg, db := daffine[c]/m, daffine[b.C+c]/m
-		for n := 0; n < b.N; n++ {
+		a[c] = -k[c] * is * dg
+		off[c] = -k[c]*db + k[c]*is*dg*mean[c]
+	}
+	forEach(b.N, func(n int) {
+		for c := 0; c < b.C; c++ {
 			o := b.offset(n, c)
 			xs, ys, ds, dst := x[o:o+b.S], y[o:o+b.S:o+b.S], dy[o:o+b.S:o+b.S], dx[o:o+b.S:o+b.S]
-			for i, g := range ds {
-				if b.ReLU && ys[i] <= 0 {
-					g = 0
+			kc, ac, oc := k[c], a[c], off[c]
+			if b.ReLU {
+				for i, g := range ds {
+					dst[i] = kc*reluMask(g, ys[i]) + xs[i]*ac + oc
 				}
-				dst[i] = k * (g - db - (xs[i]-mu)*is*dg)
+			} else {
+				for i, g := range ds {
+					dst[i] = kc*g + xs[i]*ac + oc
+				}
 			}
 		}
 	})
+}
+
+// The reductions below keep four independent accumulators: a single one
+// makes every add wait for the previous (4 cycles of latency each).
+
+func sum4(x []float32) float32 {
+	var s0, s1, s2, s3 float32
+	for ; len(x) >= 4; x = x[4:] {
+		s0 += x[0]
+		s1 += x[1]
+		s2 += x[2]
+		s3 += x[3]
+	}
+	for _, v := range x {
+		s0 += v
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+func sumSqDev4(x []float32, mu float32) float32 {
+	var s0, s1, s2, s3 float32
+	for ; len(x) >= 4; x = x[4:] {
+		d0, d1, d2, d3 := x[0]-mu, x[1]-mu, x[2]-mu, x[3]-mu
+		s0 += d0 * d0
+		s1 += d1 * d1
+		s2 += d2 * d2
+		s3 += d3 * d3
+	}
+	for _, v := range x {
+		s0 += (v - mu) * (v - mu)
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// gradSums4 returns Σg and Σg·(x−μ), with g masked by y > 0 when relu.
+func gradSums4(g, x, y []float32, mu float32, relu bool) (float32, float32) {
+	var a0, a1, b0, b1 float32
+	n := len(g)
+	x, y = x[:n], y[:n]
+	i := 0
+	for ; i+1 < n; i += 2 {
+		g0, g1 := g[i], g[i+1]
+		if relu {
+			g0, g1 = reluMask(g0, y[i]), reluMask(g1, y[i+1])
+		}
+		a0 += g0
+		a1 += g1
+		b0 += g0 * (x[i] - mu)
+		b1 += g1 * (x[i+1] - mu)
+	}
+	for ; i < n; i++ {
+		gi := g[i]
+		if relu {
+			gi = reluMask(gi, y[i])
+		}
+		a0 += gi
+		b0 += gi * (x[i] - mu)
+	}
+	return a0 + a1, b0 + b1
 }

@@ -20,15 +20,25 @@ func (p MaxPool) Forward(y, x []float32, arg []int32) {
 			base := (n*p.C + c) * p.H * p.W
 			ob := (n*p.C + c) * ho * wo
 			for oy := 0; oy < ho; oy++ {
-				for ox := 0; ox < wo; ox++ {
-					i := base + 2*oy*p.W + 2*ox
-					best, bi := x[i], i
-					for _, j := range [3]int{i + 1, i + p.W, i + p.W + 1} {
-						if x[j] > best {
-							best, bi = x[j], j
-						}
+				r0 := x[base+2*oy*p.W : base+2*oy*p.W+p.W]
+				r1 := x[base+(2*oy+1)*p.W : base+(2*oy+1)*p.W+p.W]
+				yo := y[ob+oy*wo : ob+oy*wo+wo]
+				ao := arg[ob+oy*wo : ob+oy*wo+wo]
+				i0 := int32(base + 2*oy*p.W)
+				for ox := range yo {
+					// Straight-line selects compile to conditional moves:
+					// the comparisons are data-dependent and unpredictable.
+					best, bi := r0[2*ox], i0+int32(2*ox)
+					if v := r0[2*ox+1]; v > best {
+						best, bi = v, i0+int32(2*ox+1)
 					}
-					y[ob+oy*wo+ox], arg[ob+oy*wo+ox] = best, int32(bi)
+					if v := r1[2*ox]; v > best {
+						best, bi = v, i0+int32(p.W+2*ox)
+					}
+					if v := r1[2*ox+1]; v > best {
+						best, bi = v, i0+int32(p.W+2*ox+1)
+					}
+					yo[ox], ao[ox] = best, bi
 				}
 			}
 		}

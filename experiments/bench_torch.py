@@ -1,0 +1,90 @@
+#!/usr/bin/python3
+"""PyTorch reference for `simclr bench`: the identical small encoder,
+projection head, NT-Xent (tau 0.5) and SGD step, timed on CPU.
+
+Run with Debian's python3 after `apt-get install python3-torch`:
+    /usr/bin/python3 experiments/bench_torch.py --batch-size 256 [--threads 2]
+Prints one JSON object with the keys simclr bench prints:
+images_per_sec (views per second), gflops, peak_rss_bytes, batch_size.
+"""
+import argparse
+import json
+import resource
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def small_encoder():
+    def block(cin, cout):
+        return [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+    return nn.Sequential(
+        *block(3, 32), *block(32, 64), nn.MaxPool2d(2),
+        *block(64, 128), nn.MaxPool2d(2), *block(128, 256),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten())
+
+
+def head(proj=128):
+    return nn.Sequential(nn.Linear(256, 256, bias=False), nn.BatchNorm1d(256), nn.ReLU(inplace=True), nn.Linear(256, proj))
+
+
+def nt_xent(z, tau):
+    z = F.normalize(z, dim=1)
+    n2 = z.shape[0]
+    sim = z @ z.t() / tau
+    sim.fill_diagonal_(float("-inf"))
+    target = (torch.arange(n2) + n2 // 2) % n2
+    return F.cross_entropy(sim, target)
+
+
+def flops_per_view(h=32, w=32):
+    """Multiply-adds of one forward pass, times 2 (FLOPs) times 3 (fwd+bwd)."""
+    macs = 0
+    for cin, cout, s in [(3, 32, h * w), (32, 64, h * w), (64, 128, h * w // 4), (128, 256, h * w // 16)]:
+        macs += cin * 9 * cout * s
+    macs += 256 * 256 + 256 * 128
+    return 6 * macs
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--batch-size", type=int, default=256, help="images per step (2 views each)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--steps", type=int, default=5)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    f, g = small_encoder(), head()
+    params = list(f.parameters()) + list(g.parameters())
+    opt = torch.optim.SGD(params, lr=0.3, momentum=0.9, weight_decay=1e-6)
+    x = torch.randn(2 * a.batch_size, 3, 32, 32)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = nt_xent(g(f(x)), 0.5)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    for _ in range(a.warmup):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(a.steps):
+        step()
+    sec = (time.perf_counter() - t0) / a.steps
+    views = 2 * a.batch_size / sec
+    print(json.dumps({
+        "impl": "pytorch " + torch.__version__,
+        "batch_size": a.batch_size,
+        "images_per_sec": views,
+        "gflops": views * flops_per_view() / 1e9,
+        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "threads": torch.get_num_threads(),
+    }))
+
+
+if __name__ == "__main__":
+    main()
