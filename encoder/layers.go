@@ -153,8 +153,9 @@ func (b *builder) batchNorm(x *G.Node, bn *BatchNorm, relu bool) *G.Node {
 		da := b.apply(&graphop.Op{Name: "dbn.affine." + bn.Affine.Name, InDims: []int{len(s), len(s), len(s)}, Shape: tensor.Shape{2, k.C},
 			Fwd: func(da []float32, in [][]float32) { k.BackwardParams(da, in[0], in[1], in[2], bn.mean, bn.istd) }},
 			in[0], y, dy)
-		// dx reuses daffine, so it takes that node as an input.
-		dx := b.apply(&graphop.Op{Name: "dbn.x." + bn.Affine.Name, InDims: []int{len(s), 2, len(s), len(s), 2}, Shape: s.Clone(),
+		// dx reuses daffine, so it takes that node as an input, and runs
+		// after the daffine op: it is dy's last reader and overwrites it.
+		dx := b.apply(&graphop.Op{Name: "dbn.x." + bn.Affine.Name, InDims: []int{len(s), 2, len(s), len(s), 2}, Shape: s.Clone(), InPlace: 4,
 			Fwd: func(dx []float32, in [][]float32) {
 				k.BackwardInput(dx, in[0], in[2], in[3], in[1], in[4], bn.mean, bn.istd)
 			}},
@@ -175,7 +176,7 @@ func (b *builder) maxPool(x *G.Node) *G.Node {
 		b.err = fmt.Errorf("max pool needs even spatial size, got %dx%d", p.H, p.W)
 		return nil
 	}
-	arg := make([]int32, p.OutSize())
+	arg := make([]uint8, p.OutSize())
 	op := &graphop.Op{Name: "maxpool", InDims: []int{4}, Shape: tensor.Shape{p.N, p.C, p.H / 2, p.W / 2}, Diff: []bool{true},
 		Fwd: func(y []float32, in [][]float32) { p.Forward(y, in[0], arg) }}
 	op.Bwd = func(_ G.Nodes, _, dy *G.Node) (G.Nodes, error) {

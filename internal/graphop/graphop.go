@@ -36,6 +36,12 @@ type Op struct {
 	Fwd    Forward
 	Bwd    Backward // nil: not differentiable
 	Diff   []bool   // which inputs Bwd differentiates
+	// InPlace, when not 0, is the 1-based index of an input of the output's
+	// shape whose buffer the output overwrites instead of the op owning
+	// one. Only safe when this op is the last reader of that input, as a
+	// gradient's final consumer is; Fwd then gets the same slice as out and
+	// as that input, and must read each element before writing it.
+	InPlace int
 
 	out    *tensor.Dense
 	scalar G.F32
@@ -89,6 +95,14 @@ func (op *Op) Do(vals ...G.Value) (G.Value, error) {
 		op.Fwd(s[:], op.ins)
 		op.scalar = G.F32(s[0])
 		return &op.scalar, nil
+	}
+	if op.InPlace > 0 {
+		t, ok := vals[op.InPlace-1].(*tensor.Dense)
+		if !ok || !t.Shape().Eq(op.Shape) {
+			return nil, fmt.Errorf("%s: input %d cannot hold the output in place", op.Name, op.InPlace-1)
+		}
+		op.Fwd(op.ins[op.InPlace-1], op.ins)
+		return t, nil
 	}
 	if op.out == nil {
 		op.out = tensor.New(tensor.WithShape(op.Shape...), tensor.Of(tensor.Float32))

@@ -73,7 +73,7 @@ func BenchmarkConvBackwardWeight(b *testing.B) {
 
 func BenchmarkMaxPoolForward(b *testing.B) {
 	p := MaxPool{N: 512, C: 64, H: 32, W: 32}
-	x, y, arg := benchData(p.InSize()), make([]float32, p.OutSize()), make([]int32, p.OutSize())
+	x, y, arg := benchData(p.InSize()), make([]float32, p.OutSize()), make([]uint8, p.OutSize())
 	b.SetBytes(int64(4 * p.InSize()))
 	for i := 0; i < b.N; i++ {
 		p.Forward(y, x, arg)

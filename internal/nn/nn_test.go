@@ -174,7 +174,7 @@ func TestMaxPool(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	p := MaxPool{N: 2, C: 3, H: 4, W: 6}
 	x := randn(r, p.InSize())
-	y, arg := make([]float32, p.OutSize()), make([]int32, p.OutSize())
+	y, arg := make([]float32, p.OutSize()), make([]uint8, p.OutSize())
 	p.Forward(y, x, arg)
 	for n := 0; n < p.N; n++ {
 		for c := 0; c < p.C; c++ {

@@ -9,8 +9,10 @@ type MaxPool struct{ N, C, H, W int }
 func (p MaxPool) InSize() int  { return p.N * p.C * p.H * p.W }
 func (p MaxPool) OutSize() int { return p.N * p.C * (p.H / 2) * (p.W / 2) }
 
-// Forward writes the maxima into y and the flat input index of each into arg.
-func (p MaxPool) Forward(y, x []float32, arg []int32) {
+// Forward writes the maxima into y and, into arg, which element of each
+// 2×2 window won (0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right;
+// the first of equal values).
+func (p MaxPool) Forward(y, x []float32, arg []uint8) {
 	if len(x) != p.InSize() || len(y) != p.OutSize() || len(arg) != len(y) || p.H%2 != 0 || p.W%2 != 0 {
 		panic(fmt.Sprintf("nn: maxpool %+v: x=%d y=%d arg=%d", p, len(x), len(y), len(arg)))
 	}
@@ -24,19 +26,16 @@ func (p MaxPool) Forward(y, x []float32, arg []int32) {
 				r1 := x[base+(2*oy+1)*p.W : base+(2*oy+1)*p.W+p.W]
 				yo := y[ob+oy*wo : ob+oy*wo+wo]
 				ao := arg[ob+oy*wo : ob+oy*wo+wo]
-				i0 := int32(base + 2*oy*p.W)
 				for ox := range yo {
-					// Straight-line selects compile to conditional moves:
-					// the comparisons are data-dependent and unpredictable.
-					best, bi := r0[2*ox], i0+int32(2*ox)
+					best, bi := r0[2*ox], uint8(0)
 					if v := r0[2*ox+1]; v > best {
-						best, bi = v, i0+int32(2*ox+1)
+						best, bi = v, 1
 					}
 					if v := r1[2*ox]; v > best {
-						best, bi = v, i0+int32(p.W+2*ox)
+						best, bi = v, 2
 					}
 					if v := r1[2*ox+1]; v > best {
-						best, bi = v, i0+int32(p.W+2*ox+1)
+						best, bi = v, 3
 					}
 					yo[ox], ao[ox] = best, bi
 				}
@@ -46,12 +45,19 @@ func (p MaxPool) Forward(y, x []float32, arg []int32) {
 }
 
 // Backward routes each output gradient to the input that won the max.
-func (p MaxPool) Backward(dx, dy []float32, arg []int32) {
-	clear(dx)
-	per := p.C * (p.H / 2) * (p.W / 2)
+func (p MaxPool) Backward(dx, dy []float32, arg []uint8) {
+	ho, wo := p.H/2, p.W/2
 	forEach(p.N, func(n int) {
-		for i := n * per; i < (n+1)*per; i++ {
-			dx[arg[i]] += dy[i]
+		d := dx[n*p.C*p.H*p.W : (n+1)*p.C*p.H*p.W]
+		clear(d)
+		for c := 0; c < p.C; c++ {
+			for oy := 0; oy < ho; oy++ {
+				o := ((n*p.C+c)*ho + oy) * wo
+				row := (c*p.H + 2*oy) * p.W
+				for ox, a := range arg[o : o+wo] {
+					d[row+int(a>>1)*p.W+2*ox+int(a&1)] = dy[o+ox]
+				}
+			}
 		}
 	})
 }

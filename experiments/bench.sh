@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Back-to-back training-step benchmark: simclr bench vs the same step in
+# PyTorch (experiments/bench_torch.py), several rounds per batch size.
+# Prints each round's views/s, the ratio Go/PyTorch and the median ratio.
+#
+#   experiments/bench.sh [ROUNDS] [BATCH...]      (defaults: 3 rounds, batch 256)
+#
+# Needs Debian's PyTorch: apt-get install python3-torch (run by /usr/bin/python3;
+# a pyenv python3 earlier on PATH does not see Debian's packages).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-3}
+shift || true
+batches=("${@:-256}")
+[ ${#batches[@]} -gt 0 ] || batches=(256)
+py=/usr/bin/python3
+if ! $py -c 'import torch' 2>/dev/null; then
+	echo "bench.sh: $py cannot import torch; run: apt-get install python3-torch" >&2
+	exit 1
+fi
+bin=$(mktemp -d)/simclr
+trap 'rm -rf "$(dirname "$bin")"' EXIT
+go build -o "$bin" ./cmd/simclr
+field() { $py -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
+for b in "${batches[@]}"; do
+	ratios=()
+	for r in $(seq 1 "$rounds"); do
+		go_json=$("$bin" bench --json --batch-size "$b")
+		pt_json=$($py experiments/bench_torch.py --batch-size "$b" --threads 2)
+		g=$(field "$go_json" images_per_sec)
+		p=$(field "$pt_json" images_per_sec)
+		gr=$(field "$go_json" peak_rss_bytes)
+		pr=$(field "$pt_json" peak_rss_bytes)
+		gf=$(field "$go_json" peak_fraction)
+		ratio=$($py -c "print(f'{$g/$p:.3f}')")
+		ratios+=("$ratio")
+		printf 'batch %4d round %d: go %7.1f views/s (%.0f%% of peak, RSS %4.0f MB)  pytorch %7.1f views/s (RSS %4.0f MB)  ratio %s  RSS ratio %.2f\n' \
+			"$b" "$r" "$g" "$($py -c "print(100*$gf)")" "$($py -c "print($gr/1e6)")" "$p" "$($py -c "print($pr/1e6)")" "$ratio" "$($py -c "print($gr/$pr)")"
+	done
+	median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END{print (NR%2)? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')
+	echo "batch $b: median ratio go/pytorch $median over $rounds rounds"
+done
