@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/chewxy/hm v1.0.0
+	golang.org/x/image v0.25.0
 	golang.org/x/sync v0.25.0
 	golang.org/x/sys v0.30.0
 	gonum.org/v1/gonum v0.17.0

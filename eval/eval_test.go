@@ -1,9 +1,13 @@
 package eval
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
+	"image/png"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/simclr-go/simclr/datasets"
@@ -61,21 +65,28 @@ func TestZeroFeaturesGiveLogC(t *testing.T) {
 
 func TestProbeSeparable(t *testing.T) {
 	train, test := blobs(1, 600, 8, 4, 1), blobs(2, 200, 8, 4, 1)
-	r, err := Probe(train, test, 4, nil)
+	r, err := Probe(train, test, 4, HeadCE, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Top1 < 0.95 || r.Top5 != 1 || len(r.ValTop1) != len(DefaultRegs) {
 		t.Fatalf("report %+v", r)
 	}
-	// Noise features: chance level.
-	noise := blobs(3, 600, 8, 4, 1)
-	for i := range noise.Labels {
-		noise.Labels[i] = int32(rand.IntN(4))
+	// Features independent of the labels: chance level (0.25 ± 0.02).
+	noise := func(seed uint64, n int) Set {
+		r := rand.New(rand.NewPCG(seed, 9))
+		s := Set{X: make([]float32, n*8), Labels: make([]int32, n), D: 8}
+		for i := range s.X {
+			s.X[i] = float32(r.NormFloat64())
+		}
+		for i := range s.Labels {
+			s.Labels[i] = int32(i % 4)
+		}
+		return s
 	}
-	r, _ = Probe(noise, blobs(4, 400, 8, 4, 1), 4, []float64{1e-3})
-	if r.Top1 > 0.4 {
-		t.Fatalf("random labels gave top-1 %v", r.Top1)
+	r, _ = Probe(noise(3, 600), noise(4, 400), 4, HeadCE, []float64{1e-3})
+	if r.Top1 > 0.35 {
+		t.Fatalf("features independent of labels gave top-1 %v", r.Top1)
 	}
 }
 
@@ -94,10 +105,10 @@ func TestProbeErrors(t *testing.T) {
 	bad := good
 	bad.Labels = append([]int32(nil), good.Labels...)
 	bad.Labels[3] = 7
-	if _, err := Probe(bad, good, 2, nil); err == nil {
+	if _, err := Probe(bad, good, 2, HeadCE, nil); err == nil {
 		t.Error("label out of range accepted")
 	}
-	if _, err := Probe(good, Set{D: 3}, 2, nil); err == nil {
+	if _, err := Probe(good, Set{D: 3}, 2, HeadCE, nil); err == nil {
 		t.Error("empty test set accepted")
 	}
 	if _, err := Fit(good, 2, FitOptions{Reg: -1}); err == nil {
@@ -120,5 +131,98 @@ func TestFeaturesIndependentOfBatching(t *testing.T) {
 		if math.Abs(float64(a[i]-b[i])) > 1e-5 {
 			t.Fatalf("feature %d: %v with batch 3, %v with batch 7", i, a[i], b[i])
 		}
+	}
+}
+
+func TestHeadsSeparable(t *testing.T) {
+	train, test := blobs(1, 600, 8, 4, 1), blobs(2, 200, 8, 4, 1)
+	for _, head := range []string{HeadMSE, HeadHinge} {
+		r, err := Probe(train, test, 4, head, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Top1 < 0.9 || r.Head != head {
+			t.Fatalf("%s head: %+v", head, r)
+		}
+	}
+	if _, err := Fit(train, 4, FitOptions{Head: "svm"}); err == nil {
+		t.Fatal("unknown head accepted")
+	}
+}
+
+func TestRidgeClosedForm(t *testing.T) {
+	// One feature equal to the (centred) one-hot target of class 1 of 2:
+	// with λ→0 least squares reproduces the targets exactly.
+	s := Set{X: []float32{-0.5, 0.5, -0.5, 0.5}, Labels: []int32{0, 1, 0, 1}, D: 1}
+	m, err := Fit(s, 2, FitOptions{Head: HeadMSE, Reg: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lg := m.Logits(s)
+	for i, y := range s.Labels {
+		for k := 0; k < 2; k++ {
+			want := float32(0)
+			if int32(k) == y {
+				want = 1
+			}
+			if math.Abs(float64(lg[i*2+k]-want)) > 1e-4 {
+				t.Fatalf("row %d class %d: %v, want %v", i, k, lg[i*2+k], want)
+			}
+		}
+	}
+}
+
+func TestKNN(t *testing.T) {
+	train, test := blobs(1, 400, 6, 4, 0.5), blobs(2, 100, 6, 4, 0.5)
+	acc, err := KNN(train, test, 4, 20, 0.1)
+	if err != nil || acc < 0.95 {
+		t.Fatalf("kNN on separated blobs: %v %v", acc, err)
+	}
+	// A single neighbour with itself in train: exact recall.
+	acc, _ = KNN(train, train, 4, 1, 0.1)
+	if acc != 1 {
+		t.Fatalf("1-NN on the training set: %v", acc)
+	}
+	if _, err := KNN(train, test, 4, 0, 0.1); err == nil {
+		t.Fatal("k=0 accepted")
+	}
+}
+
+func TestWriteNPY(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteNPY(&buf, []float32{1, 2, 3, 4, 5, 6}, 2, 3); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	if string(b[:8]) != "\x93NUMPY\x01\x00" {
+		t.Fatalf("magic %q", b[:8])
+	}
+	hl := int(binary.LittleEndian.Uint16(b[8:10]))
+	header := string(b[10 : 10+hl])
+	if (10+hl)%64 != 0 || !strings.HasSuffix(header, "\n") || !strings.Contains(header, "'descr': '<f4'") || !strings.Contains(header, "'shape': (2, 3)") {
+		t.Fatalf("header %q (total %d)", header, 10+hl)
+	}
+	data := b[10+hl:]
+	if len(data) != 24 || math.Float32frombits(binary.LittleEndian.Uint32(data[20:])) != 6 {
+		t.Fatalf("data %v", data)
+	}
+	buf.Reset()
+	WriteNPY(&buf, []int64{7, 8}, 2)
+	if !strings.Contains(buf.String(), "'shape': (2,)") || !strings.Contains(buf.String(), "'<i8'") {
+		t.Fatalf("labels header %q", buf.String())
+	}
+	if err := WriteNPY(&buf, []float32{1}, 2); err == nil {
+		t.Fatal("wrong shape accepted")
+	}
+}
+
+func TestConfusionPNG(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteConfusionPNG(&buf, [][]int{{3, 1}, {0, 4}}, []string{"cat", "dog"}); err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(&buf)
+	if err != nil || img.Bounds().Dx() < 100 {
+		t.Fatalf("png: %v", err)
 	}
 }

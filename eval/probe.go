@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 
+	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
 
 	"github.com/simclr-go/simclr/internal/gemm"
@@ -70,31 +71,53 @@ func (st Standardiser) Apply(s Set) Set {
 	return Set{X: x, Labels: s.Labels, D: s.D}
 }
 
-// Softmax is a fitted multinomial logistic regression: logits = x·W + b.
-type Softmax struct {
+// Heads a probe can fit on frozen features.
+const (
+	HeadCE    = "ce"    // multinomial logistic regression (softmax cross-entropy)
+	HeadMSE   = "mse"   // least squares onto one-hot targets, argmax to classify
+	HeadHinge = "hinge" // multi-class SVM: squared multi-margin loss (p = 2, margin 1)
+)
+
+// Linear is a fitted linear head: scores = x·W + b.
+type Linear struct {
+	Head string
 	D, C int
 	W    []float32 // D×C
 	B    []float32 // C
 }
 
+// Softmax is the cross-entropy head (kept as a name for readability).
+type Softmax = Linear
+
 // FitOptions controls Fit. Zero values mean the defaults.
 type FitOptions struct {
-	Reg       float64 // λ; must be >= 0
-	MaxIter   int     // L-BFGS iterations; 0 means 500
+	Head      string  // HeadCE (default), HeadMSE or HeadHinge
+	Reg       float64 // λ of (λ/2)‖W‖²; must be >= 0
+	MaxIter   int     // L-BFGS iterations; 0 means 300
 	GradTol   float64 // stop when the gradient's max-norm is below; 0 means 1e-5
-	Warmstart *Softmax
+	Warmstart *Linear
 }
 
-// Fit minimises mean cross-entropy + (λ/2)‖W‖² over s with L-BFGS.
-func Fit(s Set, classes int, o FitOptions) (*Softmax, error) {
+// Fit fits a linear head on s: for CE and hinge, mean loss + (λ/2)‖W‖²
+// by L-BFGS; for MSE, the ridge solution in closed form.
+func Fit(s Set, classes int, o FitOptions) (*Linear, error) {
 	if err := s.check(classes); err != nil {
 		return nil, err
 	}
 	if o.Reg < 0 {
 		return nil, fmt.Errorf("eval: regularisation %v is negative", o.Reg)
 	}
+	switch o.Head {
+	case "":
+		o.Head = HeadCE
+	case HeadCE, HeadHinge:
+	case HeadMSE:
+		return fitRidge(s, classes, o.Reg)
+	default:
+		return nil, fmt.Errorf("eval: unknown head %q (want ce, mse or hinge)", o.Head)
+	}
 	if o.MaxIter == 0 {
-		o.MaxIter = 500
+		o.MaxIter = 300
 	}
 	if o.GradTol == 0 {
 		o.GradTol = 1e-5
@@ -103,6 +126,7 @@ func Fit(s Set, classes int, o FitOptions) (*Softmax, error) {
 	nw := d * c
 	w32 := make([]float32, nw)
 	logits := make([]float32, n*c)
+	sc, gs := make([]float64, n*c), make([]float64, n*c)
 	gl := make([]float32, n*c)
 	gw := make([]float32, nw)
 	var lastX []float64
@@ -117,31 +141,20 @@ func Fit(s Set, classes int, o FitOptions) (*Softmax, error) {
 		}
 		b := x[nw:]
 		gemm.Parallel(0, false, false, n, c, d, 1, s.X, d, w32, c, 0, logits, c)
+		for i, v := range logits {
+			sc[i] = float64(v) + b[i%c]
+		}
 		var loss float64
-		gb := make([]float64, c)
-		for i := 0; i < n; i++ {
-			row := logits[i*c : (i+1)*c]
-			mx := math.Inf(-1)
-			z := make([]float64, c)
-			for k := range row {
-				z[k] = float64(row[k]) + b[k]
-				mx = math.Max(mx, z[k])
-			}
-			var se float64
-			for k := range z {
-				z[k] = math.Exp(z[k] - mx)
-				se += z[k]
-			}
-			y := int(s.Labels[i])
-			loss += mx + math.Log(se) - (float64(row[y]) + b[y])
-			for k := range z {
-				p := z[k] / se
-				if k == y {
-					p--
-				}
-				gl[i*c+k] = float32(p / float64(n))
-				gb[k] += p / float64(n)
-			}
+		if o.Head == HeadCE {
+			loss, _ = CrossEntropy(sc, s.Labels, c, CEOptions{}, gs)
+		} else {
+			loss, _ = Hinge(sc, s.Labels, c, HingeOptions{P: 2}, gs)
+		}
+		gb := lastG[nw:]
+		clear(gb)
+		for i, g := range gs {
+			gl[i] = float32(g)
+			gb[i%c] += g
 		}
 		gemm.Parallel(0, true, false, d, c, n, 1, s.X, d, gl, c, 0, gw, c)
 		var reg float64
@@ -149,8 +162,7 @@ func Fit(s Set, classes int, o FitOptions) (*Softmax, error) {
 			reg += x[i] * x[i]
 			lastG[i] = float64(gw[i]) + o.Reg*x[i]
 		}
-		copy(lastG[nw:], gb)
-		lastF = loss/float64(n) + 0.5*o.Reg*reg
+		lastF = loss + 0.5*o.Reg*reg
 		lastX = append(lastX[:0], x...)
 	}
 	p := optimize.Problem{
@@ -158,7 +170,7 @@ func Fit(s Set, classes int, o FitOptions) (*Softmax, error) {
 		Grad: func(g, x []float64) { eval(x); copy(g, lastG) },
 	}
 	x0 := make([]float64, nw+c)
-	if ws := o.Warmstart; ws != nil && ws.D == d && ws.C == c {
+	if ws := o.Warmstart; ws != nil && ws.D == d && ws.C == c && ws.Head == o.Head {
 		for i, v := range ws.W {
 			x0[i] = float64(v)
 		}
@@ -171,7 +183,7 @@ func Fit(s Set, classes int, o FitOptions) (*Softmax, error) {
 		return nil, fmt.Errorf("eval: probe fit: %w", err)
 	}
 	// Hitting the iteration cap is fine: the result is the best point found.
-	m := &Softmax{D: d, C: c, W: make([]float32, nw), B: make([]float32, c)}
+	m := &Linear{Head: o.Head, D: d, C: c, W: make([]float32, nw), B: make([]float32, c)}
 	for i := 0; i < nw; i++ {
 		m.W[i] = float32(res.X[i])
 	}
@@ -181,8 +193,62 @@ func Fit(s Set, classes int, o FitOptions) (*Softmax, error) {
 	return m, nil
 }
 
+// fitRidge solves min (1/n)‖XW + 1b − Y‖² + λ‖W‖² for one-hot Y. With
+// standardised (zero-mean) features, b is the class frequencies and W
+// solves (XᵀX/n + λI) W = XᵀY/n.
+func fitRidge(s Set, classes int, reg float64) (*Linear, error) {
+	d, c, n := s.D, classes, s.N()
+	xtx := make([]float32, d*d)
+	gemm.Parallel(0, true, false, d, d, n, 1, s.X, d, s.X, d, 0, xtx, d)
+	y := make([]float32, n*c)
+	b := make([]float32, c)
+	for i, l := range s.Labels {
+		y[i*c+int(l)] = 1
+		b[l] += 1 / float32(n)
+	}
+	// Centre the targets so b carries their mean.
+	for i := 0; i < n; i++ {
+		for k := 0; k < c; k++ {
+			y[i*c+k] -= b[k]
+		}
+	}
+	xty := make([]float32, d*c)
+	gemm.Parallel(0, true, false, d, c, n, 1, s.X, d, y, c, 0, xty, c)
+	a := mat.NewSymDense(d, nil)
+	for i := 0; i < d; i++ {
+		for j := i; j < d; j++ {
+			v := float64(xtx[i*d+j]) / float64(n)
+			if i == j {
+				v += reg + 1e-9
+			}
+			a.SetSym(i, j, v)
+		}
+	}
+	var ch mat.Cholesky
+	if !ch.Factorize(a) {
+		return nil, errors.New("eval: ridge system is not positive definite; use a larger regularisation")
+	}
+	rhs := mat.NewDense(d, c, nil)
+	for i := 0; i < d; i++ {
+		for k := 0; k < c; k++ {
+			rhs.Set(i, k, float64(xty[i*c+k])/float64(n))
+		}
+	}
+	var w mat.Dense
+	if err := ch.SolveTo(&w, rhs); err != nil {
+		return nil, fmt.Errorf("eval: ridge solve: %w", err)
+	}
+	m := &Linear{Head: HeadMSE, D: d, C: c, W: make([]float32, d*c), B: b}
+	for i := 0; i < d; i++ {
+		for k := 0; k < c; k++ {
+			m.W[i*c+k] = float32(w.At(i, k))
+		}
+	}
+	return m, nil
+}
+
 // Logits returns x·W + b for every row of s.
-func (m *Softmax) Logits(s Set) []float32 {
+func (m *Linear) Logits(s Set) []float32 {
 	out := make([]float32, s.N()*m.C)
 	gemm.Parallel(0, false, false, s.N(), m.C, m.D, 1, s.X, m.D, m.W, m.C, 0, out, m.C)
 	for i := 0; i < s.N(); i++ {
@@ -228,14 +294,16 @@ type Report struct {
 	RegTried   []float64 `json:"reg_tried"`
 	ValTop1    []float64 `json:"val_top1"`
 	PerClass   []float64 `json:"per_class"`
+	Confusion  [][]int   `json:"confusion"` // [true class][predicted class]
 }
 
 // DefaultRegs are the λ values Probe tries.
 var DefaultRegs = []float64{1e-5, 1e-4, 1e-3, 1e-2}
 
-// Probe chooses λ among regs (nil means DefaultRegs) on the last 20% of
-// train, refits on all of train and reports accuracy on test.
-func Probe(train, test Set, classes int, regs []float64) (*Report, error) {
+// Probe standardises the features with train's statistics, chooses λ
+// among regs (nil means DefaultRegs) on the last 20% of train, refits the
+// head on all of train and reports accuracy on test.
+func Probe(train, test Set, classes int, head string, regs []float64) (*Report, error) {
 	if err := train.check(classes); err != nil {
 		return nil, err
 	}
@@ -245,12 +313,15 @@ func Probe(train, test Set, classes int, regs []float64) (*Report, error) {
 	if train.D != test.D {
 		return nil, errors.New("eval: train and test features differ in dimension")
 	}
+	if head == "" {
+		head = HeadCE
+	}
 	if regs == nil {
 		regs = DefaultRegs
 	}
 	st := FitStandardiser(train)
 	tr, te := st.Apply(train), st.Apply(test)
-	r := &Report{Head: "ce", NTrain: train.N(), NTest: test.N(), FeatureDim: train.D, RegTried: regs}
+	r := &Report{Head: head, NTrain: train.N(), NTest: test.N(), FeatureDim: train.D, RegTried: regs}
 	best := regs[0]
 	if len(regs) > 1 {
 		cut := train.N() * 4 / 5
@@ -260,9 +331,9 @@ func Probe(train, test Set, classes int, regs []float64) (*Report, error) {
 		fit := Set{X: tr.X[:cut*tr.D], Labels: tr.Labels[:cut], D: tr.D}
 		val := Set{X: tr.X[cut*tr.D:], Labels: tr.Labels[cut:], D: tr.D}
 		bestAcc := -1.0
-		var warm *Softmax
+		var warm *Linear
 		for _, reg := range regs {
-			m, err := Fit(fit, classes, FitOptions{Reg: reg, Warmstart: warm})
+			m, err := Fit(fit, classes, FitOptions{Head: head, Reg: reg, Warmstart: warm})
 			if err != nil {
 				return nil, err
 			}
@@ -274,7 +345,7 @@ func Probe(train, test Set, classes int, regs []float64) (*Report, error) {
 			}
 		}
 	}
-	m, err := Fit(tr, classes, FitOptions{Reg: best})
+	m, err := Fit(tr, classes, FitOptions{Head: head, Reg: best})
 	if err != nil {
 		return nil, err
 	}
@@ -282,18 +353,33 @@ func Probe(train, test Set, classes int, regs []float64) (*Report, error) {
 	scores := m.Logits(te)
 	r.Top1 = TopK(scores, te.Labels, classes, 1)
 	r.Top5 = TopK(scores, te.Labels, classes, min(5, classes))
-	r.PerClass = make([]float64, classes)
-	count := make([]int, classes)
-	for i, y := range te.Labels {
-		count[y]++
-		if TopK(scores[i*classes:(i+1)*classes], te.Labels[i:i+1], classes, 1) == 1 {
-			r.PerClass[y]++
-		}
+	r.Confusion = make([][]int, classes)
+	for k := range r.Confusion {
+		r.Confusion[k] = make([]int, classes)
 	}
-	for k := range r.PerClass {
-		if count[k] > 0 {
-			r.PerClass[k] /= float64(count[k])
+	for i, y := range te.Labels {
+		row := scores[i*classes : (i+1)*classes]
+		r.Confusion[y][argmax(row)]++
+	}
+	r.PerClass = make([]float64, classes)
+	for k, row := range r.Confusion {
+		total := 0
+		for _, v := range row {
+			total += v
+		}
+		if total > 0 {
+			r.PerClass[k] = float64(row[k]) / float64(total)
 		}
 	}
 	return r, nil
+}
+
+func argmax(row []float32) int {
+	best := 0
+	for k, v := range row {
+		if v > row[best] {
+			best = k
+		}
+	}
+	return best
 }

@@ -25,6 +25,9 @@ type Config struct {
 	Seed         uint64  `json:"seed"`          // drives initialisation, shuffling and augmentation
 	LogEvery     int     `json:"log_every"`     // steps between metric lines; 0 means 10
 
+	AuxHead   string `json:"aux_head"`   // online linear probe on stop-gradient h: "" (none), ce, mse or hinge
+	AuxLabels int    `json:"aux_labels"` // the probe sees labels of the first AuxLabels training images; 0 means all
+
 	Model   encoder.Config `json:"model"`
 	Augment augment.Config `json:"augment"`
 }
@@ -84,6 +87,14 @@ func (c Config) Resolved() (Config, error) {
 	}
 	if c.LogEvery < 0 {
 		return c, fmt.Errorf("train: log interval %d is negative", c.LogEvery)
+	}
+	if c.AuxLabels < 0 {
+		return c, fmt.Errorf("train: aux labels %d is negative", c.AuxLabels)
+	}
+	switch c.AuxHead {
+	case "", "ce", "mse", "hinge":
+	default:
+		return c, fmt.Errorf("train: unknown auxiliary head %q (want ce, mse or hinge)", c.AuxHead)
 	}
 	if c.Model.Seed == 0 {
 		c.Model.Seed = c.Seed

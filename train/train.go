@@ -31,6 +31,8 @@ type Metrics struct {
 	ImagesPerSec float64 `json:"images_per_sec"`
 	ViewsPerSec  float64 `json:"views_per_sec"`
 	ElapsedSec   float64 `json:"elapsed_sec"`
+	AuxTop1      float64 `json:"aux_top1,omitempty"` // epoch lines: online probe accuracy on the labelled first views
+	AuxLoss      float64 `json:"aux_loss,omitempty"`
 }
 
 // Trainer holds a model compiled for training on one batch size.
@@ -93,6 +95,13 @@ func (t *Trainer) Close() error { return t.vm.Close() }
 
 // Input is the graph's input batch: the first half takes the first views.
 func (t *Trainer) Input() []float32 { return t.graph.Input }
+
+// H is the representation h of the last step's batch (2B×Features, first
+// views first); valid until the next Step.
+func (t *Trainer) H() []float32 {
+	h, _ := graphop.Data(t.graph.H.Value())
+	return h
+}
 
 // Step runs forward and backward on the batch already in Input and
 // applies one SGD update with learning rate lr. It returns the loss.
@@ -174,6 +183,13 @@ func RunOn(ctx context.Context, cfg Config, d *datasets.Dataset, out string, pro
 	warm := int(math.Round(max(cfg.WarmupEpochs, 0) * float64(steps)))
 	fmt.Fprintf(progress, "train: %s, %d images, batch %d (%d views), %d epochs × %d steps, lr %.4g, τ %.3g\n",
 		d.Name, n, b, 2*b, cfg.Epochs, steps, cfg.LR, cfg.Temperature)
+	var aux *auxHead
+	auxLabels := make([]int32, b)
+	if cfg.AuxHead != "" {
+		if aux, err = newAuxHead(cfg.AuxHead, t.Model.Features, len(d.Classes)); err != nil {
+			return nil, err
+		}
+	}
 	start := time.Now()
 	ck := &Checkpoint{Config: cfg}
 	step := 0
@@ -193,6 +209,15 @@ func RunOn(ctx context.Context, cfg Config, d *datasets.Dataset, out string, pro
 			loss, err := t.Step(lr)
 			if err != nil {
 				return ck, err
+			}
+			if aux != nil {
+				for i, idx := range perm[s*b : (s+1)*b] {
+					auxLabels[i] = -1
+					if cfg.AuxLabels == 0 || idx < cfg.AuxLabels {
+						auxLabels[i] = d.Labels[idx]
+					}
+				}
+				aux.step(t.H()[:b*t.Model.Features], auxLabels)
 			}
 			step++
 			epochLoss += loss
@@ -214,6 +239,10 @@ func RunOn(ctx context.Context, cfg Config, d *datasets.Dataset, out string, pro
 		sec := time.Since(epochStart).Seconds()
 		m := Metrics{Kind: "epoch", Epoch: epoch + 1, Step: step, Loss: epochLoss / float64(steps), LR: Schedule(cfg.LR, step-1, warm, total),
 			ImagesPerSec: float64(steps*b) / sec, ViewsPerSec: float64(2*steps*b) / sec, ElapsedSec: time.Since(start).Seconds()}
+		if aux != nil {
+			m.AuxTop1, m.AuxLoss = aux.epoch()
+			fmt.Fprintf(progress, "epoch %d: online %s probe top-1 %.2f%% (train, labelled first views)\n", epoch+1, cfg.AuxHead, 100*m.AuxTop1)
+		}
 		if err := enc.Encode(m); err != nil {
 			return ck, err
 		}

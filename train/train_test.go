@@ -25,7 +25,7 @@ func probe(t *testing.T, m *encoder.Model, train, test *datasets.Dataset) float6
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := eval.Probe(eval.Set{X: ftr, Labels: train.Labels, D: m.Features}, eval.Set{X: fte, Labels: test.Labels, D: m.Features}, len(train.Classes), []float64{1e-3})
+	r, err := eval.Probe(eval.Set{X: ftr, Labels: train.Labels, D: m.Features}, eval.Set{X: fte, Labels: test.Labels, D: m.Features}, len(train.Classes), eval.HeadCE, []float64{1e-3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestSimCLRBeatsRandomInit(t *testing.T) {
 	const side = 16
 	trainSet := datasets.NewSynthetic(datasets.SyntheticConfig{N: 1024, Side: side, Seed: 1})
 	testSet := datasets.NewSynthetic(datasets.SyntheticConfig{N: 500, Side: side, Seed: 2})
-	cfg := Config{Dataset: "synthetic", Epochs: 16, BatchSize: 64, LR: 0.3, Seed: 7, LogEvery: 8}
+	cfg := Config{Dataset: "synthetic", Epochs: 16, BatchSize: 64, LR: 0.3, Seed: 7, LogEvery: 8, AuxHead: "ce", AuxLabels: 512}
 	rc, _ := cfg.Resolved()
 	random, err := encoder.New(rc.Model)
 	if err != nil {
@@ -67,7 +67,7 @@ func TestSimCLRBeatsRandomInit(t *testing.T) {
 	// The loss fell.
 	f, _ := os.Open(filepath.Join(dir, MetricsFile))
 	defer f.Close()
-	var first, last Metrics
+	var first, last, lastEpoch Metrics
 	sc := bufio.NewScanner(f)
 	for n := 0; sc.Scan(); n++ {
 		var m Metrics
@@ -79,9 +79,16 @@ func TestSimCLRBeatsRandomInit(t *testing.T) {
 		}
 		if m.Kind == "step" {
 			last = m
+		} else {
+			lastEpoch = m
 		}
 	}
 	if !(last.Loss < first.Loss-0.1) || math.IsNaN(last.Loss) {
 		t.Fatalf("loss went from %v to %v", first.Loss, last.Loss)
+	}
+	// The online probe (labels of half the images) learned too: chance is 0.1.
+	t.Logf("online ce probe, last epoch: top-1 %.3f", lastEpoch.AuxTop1)
+	if lastEpoch.AuxTop1 < 0.3 {
+		t.Fatalf("online probe top-1 %v in the last epoch", lastEpoch.AuxTop1)
 	}
 }

@@ -33,6 +33,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Float64Var(&c.Augment.NoiseStd, "noise", 0, "σ of additive Gaussian noise on [0,1] pixels (0: none)")
 	fs.IntVar(&c.Augment.Workers, "workers", 0, "augmentation workers (0: GOMAXPROCS)")
 	fs.IntVar(&c.Model.ProjDim, "proj-dim", 128, "projection head output dimension")
+	fs.StringVar(&c.AuxHead, "aux-head", "", "online linear probe on stop-gradient features, logged per epoch: ce, mse or hinge")
+	fs.IntVar(&c.AuxLabels, "aux-labels", 0, "the online probe uses labels of the first N training images only (0: all)")
 	set, err := parse(fs, args, stderr)
 	if err != nil {
 		return err
