@@ -17,8 +17,12 @@ type Config struct {
 
 	Epochs       int     `json:"epochs"`        // 0 means 100, the paper's shortest CIFAR schedule
 	BatchSize    int     `json:"batch_size"`    // images per step (2× views); 0 means 256
-	LR           float64 `json:"lr"`            // peak learning rate; 0 means 0.3 × BatchSize/256
-	Momentum     float64 `json:"momentum"`      // 0 means 0.9
+	Optimizer    string  `json:"optimizer"`     // sgd (default), lars or adamw
+	LR           float64 `json:"lr"`            // base learning rate; 0 means 0.3 (sgd, lars) or 1e-3 (adamw)
+	LRScaling    string  `json:"lr_scaling"`    // linear (default: LR×B/256), sqrt (LR×√B) or none
+	PeakLR       float64 `json:"peak_lr"`       // resolved: what the schedule peaks at (set by Resolved)
+	Momentum     float64 `json:"momentum"`      // 0 means 0.9 (sgd, lars)
+	Nesterov     bool    `json:"nesterov"`      // Nesterov momentum (sgd)
 	WeightDecay  float64 `json:"weight_decay"`  // 0 means 1e-6 (paper); negative means none
 	WarmupEpochs float64 `json:"warmup_epochs"` // 0 means min(10, Epochs/10); negative means none
 	Temperature  float64 `json:"temperature"`   // NT-Xent τ; 0 means 0.5 (paper, CIFAR-10)
@@ -52,11 +56,27 @@ func (c Config) Resolved() (Config, error) {
 	if c.BatchSize < 2 {
 		return c, fmt.Errorf("train: batch size %d must be at least 2 (NT-Xent needs negatives, BatchNorm a batch)", c.BatchSize)
 	}
+	if c.Optimizer == "" {
+		c.Optimizer = OptSGD
+	}
+	if c.Optimizer != OptSGD && c.Optimizer != OptLARS && c.Optimizer != OptAdamW {
+		return c, fmt.Errorf("train: unknown optimizer %q (want sgd, lars or adamw)", c.Optimizer)
+	}
 	if c.LR == 0 {
-		c.LR = 0.3 * float64(c.BatchSize) / 256
+		c.LR = 0.3
+		if c.Optimizer == OptAdamW {
+			c.LR = 1e-3
+		}
 	}
 	if !(c.LR > 0) || math.IsInf(c.LR, 0) {
 		return c, fmt.Errorf("train: learning rate %v must be positive", c.LR)
+	}
+	if c.LRScaling == "" {
+		c.LRScaling = "linear"
+	}
+	var err error
+	if c.PeakLR, err = PeakLR(c.LR, c.BatchSize, c.LRScaling); err != nil {
+		return c, err
 	}
 	if c.Momentum == 0 {
 		c.Momentum = 0.9
@@ -102,7 +122,6 @@ func (c Config) Resolved() (Config, error) {
 	if c.Augment.Seed == 0 {
 		c.Augment.Seed = c.Seed ^ 0xa09e667f3bcc908b
 	}
-	var err error
 	if c.Model, err = c.Model.Resolved(); err != nil {
 		return c, err
 	}

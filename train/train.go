@@ -39,7 +39,7 @@ type Metrics struct {
 type Trainer struct {
 	Config Config
 	Model  *encoder.Model
-	Opt    *SGD
+	Opt    Optimizer
 
 	pipe  *augment.Pipeline
 	graph *encoder.Graph
@@ -83,8 +83,12 @@ func NewTrainer(cfg Config, side int) (*Trainer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("train: building gradients: %w", err)
 	}
+	opt, err := NewOptimizer(cfg, m.Params())
+	if err != nil {
+		return nil, err
+	}
 	return &Trainer{
-		Config: cfg, Model: m, Opt: NewSGD(m.Params(), cfg.Momentum, cfg.WeightDecay),
+		Config: cfg, Model: m, Opt: opt,
 		pipe: pipe, graph: g, loss: loss, grads: grads, vm: G.NewTapeMachine(g.G),
 		gbuf: make([][]float32, len(grads)),
 	}, nil
@@ -181,8 +185,8 @@ func RunOn(ctx context.Context, cfg Config, d *datasets.Dataset, out string, pro
 	enc := json.NewEncoder(mf)
 	total := cfg.Epochs * steps
 	warm := int(math.Round(max(cfg.WarmupEpochs, 0) * float64(steps)))
-	fmt.Fprintf(progress, "train: %s, %d images, batch %d (%d views), %d epochs × %d steps, lr %.4g, τ %.3g\n",
-		d.Name, n, b, 2*b, cfg.Epochs, steps, cfg.LR, cfg.Temperature)
+	fmt.Fprintf(progress, "train: %s, %d images, batch %d (%d views), %d epochs × %d steps, %s peak lr %.4g, τ %.3g\n",
+		d.Name, n, b, 2*b, cfg.Epochs, steps, cfg.Optimizer, cfg.PeakLR, cfg.Temperature)
 	var aux *auxHead
 	auxLabels := make([]int32, b)
 	if cfg.AuxHead != "" {
@@ -205,7 +209,7 @@ func RunOn(ctx context.Context, cfg Config, d *datasets.Dataset, out string, pro
 			if err := t.LoadBatch(ctx, d, perm[s*b:(s+1)*b], epoch); err != nil {
 				return ck, err
 			}
-			lr := Schedule(cfg.LR, step, warm, total)
+			lr := Schedule(cfg.PeakLR, step, warm, total)
 			loss, err := t.Step(lr)
 			if err != nil {
 				return ck, err
@@ -237,7 +241,7 @@ func RunOn(ctx context.Context, cfg Config, d *datasets.Dataset, out string, pro
 			}
 		}
 		sec := time.Since(epochStart).Seconds()
-		m := Metrics{Kind: "epoch", Epoch: epoch + 1, Step: step, Loss: epochLoss / float64(steps), LR: Schedule(cfg.LR, step-1, warm, total),
+		m := Metrics{Kind: "epoch", Epoch: epoch + 1, Step: step, Loss: epochLoss / float64(steps), LR: Schedule(cfg.PeakLR, step-1, warm, total),
 			ImagesPerSec: float64(steps*b) / sec, ViewsPerSec: float64(2*steps*b) / sec, ElapsedSec: time.Since(start).Seconds()}
 		if aux != nil {
 			m.AuxTop1, m.AuxLoss = aux.epoch()

@@ -75,7 +75,7 @@ func run(dir string, limit, batch int, seed uint64, control float64, maxSteps in
 		}
 		svm := G.NewTapeMachine(s.G)
 		defer svm.Close()
-		opt := train.NewSGD(s.Params(), cfg.Momentum, cfg.WeightDecay)
+		opt := train.NewSGD(s.Params(), cfg.Momentum, cfg.WeightDecay, false)
 		grads := make([][]float32, len(s.Grads))
 		other = stepper{s.Input, func(lr float64) (float64, error) {
 			defer svm.Reset()
@@ -107,7 +107,7 @@ func run(dir string, limit, batch int, seed uint64, control float64, maxSteps in
 			return err
 		}
 		copy(other.input, t.Input())
-		lr := train.Schedule(cfg.LR, i, warm, steps)
+		lr := train.Schedule(cfg.PeakLR, i, warm, steps)
 		t0 := time.Now()
 		lc, err := t.Step(lr)
 		if err != nil {
