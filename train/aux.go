@@ -132,3 +132,18 @@ func grow64(s []float64, n int) []float64 {
 	}
 	return s[:n]
 }
+
+func (a *auxHead) state() map[string][]float32 {
+	return map[string][]float32{"w": append([]float32(nil), a.w...), "b": append([]float32(nil), a.b...),
+		"mw": append([]float32(nil), a.mw...), "mb": append([]float32(nil), a.mb...)}
+}
+
+func (a *auxHead) load(m map[string][]float32) error {
+	for name, dst := range map[string][]float32{"w": a.w, "b": a.b, "mw": a.mw, "mb": a.mb} {
+		if len(m[name]) != len(dst) {
+			return fmt.Errorf("train: checkpoint lacks the online probe's %s", name)
+		}
+		copy(dst, m[name])
+	}
+	return nil
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 )
 
 // File names inside a run directory.
@@ -21,8 +22,25 @@ type Checkpoint struct {
 	Config   Config
 	Epoch    int // completed epochs
 	Step     int // completed steps
-	Model    map[string][]float32
-	Momentum map[string][]float32
+	Model     map[string][]float32
+	Optimizer map[string][]float32
+	Aux       map[string][]float32 // the online probe's weights and momentum, if any
+	// Partial holds the running sums of a checkpoint written mid-epoch
+	// (on an interrupt), so a resumed run logs what an uninterrupted one
+	// would.
+	Partial Partial
+	// Randomness needs no state here: shuffles and augmentations are
+	// seeded by (Config.Seed, epoch, image, view), so epoch and step say
+	// where every generator stands.
+}
+
+// Partial is the in-epoch running state of the metrics.
+type Partial struct {
+	EpochLoss, WinLoss float64
+	WinSteps           int
+	AuxSeen, AuxRight  int
+	AuxLoss            float64
+	AuxSteps           int
 }
 
 const checkpointFormat = "simclr-go checkpoint v1"
@@ -50,11 +68,33 @@ func WriteFileAtomic(path string, write func(f *os.File) error) error {
 }
 
 // Save writes c to dir/checkpoint.bin atomically.
-func (c *Checkpoint) Save(dir string) error {
+func (c *Checkpoint) Save(dir string) error { return c.save(dir, 0, false) }
+
+// save writes checkpoint.bin and, when history is set, also
+// checkpoint-eNNNN.bin, keeping the newest keep of those.
+func (c *Checkpoint) save(dir string, keep int, history bool) error {
 	c.Format = checkpointFormat
-	return WriteFileAtomic(filepath.Join(dir, CheckpointFile), func(f *os.File) error {
-		return gob.NewEncoder(f).Encode(c)
-	})
+	write := func(name string) error {
+		return WriteFileAtomic(filepath.Join(dir, name), func(f *os.File) error {
+			return gob.NewEncoder(f).Encode(c)
+		})
+	}
+	if err := write(CheckpointFile); err != nil {
+		return err
+	}
+	if !history || keep <= 0 {
+		return nil
+	}
+	if err := write(fmt.Sprintf("checkpoint-e%04d.bin", c.Epoch)); err != nil {
+		return err
+	}
+	old, _ := filepath.Glob(filepath.Join(dir, "checkpoint-e*.bin"))
+	sort.Strings(old)
+	for len(old) > keep {
+		os.Remove(old[0])
+		old = old[1:]
+	}
+	return nil
 }
 
 // LoadCheckpoint reads the checkpoint of the run in dir.

@@ -29,6 +29,11 @@ type Config struct {
 	Seed         uint64  `json:"seed"`          // drives initialisation, shuffling and augmentation
 	LogEvery     int     `json:"log_every"`     // steps between metric lines; 0 means 10
 
+	CheckpointEvery int `json:"checkpoint_every"` // epochs between kept checkpoint-eNNNN.bin files; 0 means 1
+	Keep            int `json:"keep"`             // how many of those to keep; 0 means 3
+	KNNBank         int `json:"knn_bank"`         // kNN monitor bank: the first N training images; 0 means 5000, negative off
+	KNNQueries      int `json:"knn_queries"`      // kNN monitor queries: the first N test images; 0 means 1000, negative off
+
 	AuxHead   string `json:"aux_head"`   // online linear probe on stop-gradient h: "" (none), ce, mse or hinge
 	AuxLabels int    `json:"aux_labels"` // the probe sees labels of the first AuxLabels training images; 0 means all
 
@@ -107,6 +112,24 @@ func (c Config) Resolved() (Config, error) {
 	}
 	if c.LogEvery < 0 {
 		return c, fmt.Errorf("train: log interval %d is negative", c.LogEvery)
+	}
+	if c.CheckpointEvery == 0 {
+		c.CheckpointEvery = 1
+	}
+	if c.Keep == 0 {
+		c.Keep = 3
+	}
+	if c.CheckpointEvery < 0 || c.Keep < 0 {
+		return c, fmt.Errorf("train: checkpoint interval %d and keep %d must be positive", c.CheckpointEvery, c.Keep)
+	}
+	if c.KNNBank == 0 {
+		c.KNNBank = 5000
+	}
+	if c.KNNQueries == 0 {
+		c.KNNQueries = 1000
+	}
+	if c.KNNBank < 0 || c.KNNQueries < 0 {
+		c.KNNBank, c.KNNQueries = -1, -1
 	}
 	if c.AuxLabels < 0 {
 		return c, fmt.Errorf("train: aux labels %d is negative", c.AuxLabels)

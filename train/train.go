@@ -1,6 +1,7 @@
 package train
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,6 +19,7 @@ import (
 	"github.com/simclr-go/simclr/contrastive"
 	"github.com/simclr-go/simclr/datasets"
 	"github.com/simclr-go/simclr/encoder"
+	"github.com/simclr-go/simclr/eval"
 	"github.com/simclr-go/simclr/internal/graphop"
 )
 
@@ -33,6 +35,7 @@ type Metrics struct {
 	ElapsedSec   float64 `json:"elapsed_sec"`
 	AuxTop1      float64 `json:"aux_top1,omitempty"` // epoch lines: online probe accuracy on the labelled first views
 	AuxLoss      float64 `json:"aux_loss,omitempty"`
+	KNNTop1      *float64 `json:"knn_top1,omitempty"` // epoch lines: kNN monitor accuracy
 }
 
 // Trainer holds a model compiled for training on one batch size.
@@ -137,27 +140,54 @@ func (t *Trainer) LoadBatch(ctx context.Context, d *datasets.Dataset, idx []int,
 	return t.pipe.Views(ctx, t.graph.Input[:half], t.graph.Input[half:], d, idx, epoch)
 }
 
-// Run trains on cfg's dataset and writes the run directory out. Progress
-// lines go to progress (nil: none).
-func Run(ctx context.Context, cfg Config, out string, progress io.Writer) (*Checkpoint, error) {
+// RunOptions are the parts of a run that are not its configuration.
+type RunOptions struct {
+	Progress io.Writer   // progress lines (nil: none)
+	Resume   *Checkpoint // continue this run exactly where it stopped
+	// KNNTest, when set, are the labelled queries of the per-epoch kNN
+	// monitor (its bank is the first KNNBank training images).
+	KNNTest *datasets.Dataset
+	// StopAfterSteps > 0 stops (as an interrupt would) once that many
+	// steps are done, with a checkpoint; the run stays resumable.
+	StopAfterSteps int
+}
+
+// ErrStopped is returned when a run stopped early on request
+// (RunOptions.StopAfterSteps); its last checkpoint is written.
+var ErrStopped = errors.New("train: stopped early; resume with --resume")
+
+// Run trains on cfg's dataset (or, with opts.Resume, on the resumed run's)
+// and writes the run directory out.
+func Run(ctx context.Context, cfg Config, out string, opts RunOptions) (*Checkpoint, error) {
+	if opts.Resume != nil {
+		cfg = opts.Resume.Config
+	} else if _, err := os.Stat(filepath.Join(out, CheckpointFile)); err == nil {
+		return nil, fmt.Errorf("train: %s already holds a run (%s); choose another --out or --resume it", out, CheckpointFile)
+	}
 	cfg, err := cfg.Resolved()
 	if err != nil {
 		return nil, err
-	}
-	if _, err := os.Stat(filepath.Join(out, CheckpointFile)); err == nil {
-		return nil, fmt.Errorf("train: %s already holds a run (%s); choose another --out", out, CheckpointFile)
 	}
 	d, err := datasets.Load(cfg.Dataset, cfg.DataDir, datasets.Train, cfg.Limit)
 	if err != nil {
 		return nil, err
 	}
-	return RunOn(ctx, cfg, d, out, progress)
+	if cfg.KNNQueries > 0 && opts.KNNTest == nil {
+		if opts.KNNTest, err = datasets.Load(cfg.Dataset, cfg.DataDir, datasets.Test, cfg.KNNQueries); err != nil {
+			return nil, fmt.Errorf("train: kNN monitor: %w", err)
+		}
+	}
+	return RunOn(ctx, cfg, d, out, opts)
 }
 
-// RunOn is Run on a dataset already in memory.
-func RunOn(ctx context.Context, cfg Config, d *datasets.Dataset, out string, progress io.Writer) (*Checkpoint, error) {
+// RunOn is Run on a training set already in memory.
+func RunOn(ctx context.Context, cfg Config, d *datasets.Dataset, out string, opts RunOptions) (*Checkpoint, error) {
+	progress := opts.Progress
 	if progress == nil {
 		progress = io.Discard
+	}
+	if opts.Resume != nil {
+		cfg = opts.Resume.Config
 	}
 	t, err := NewTrainer(cfg, d.H)
 	if err != nil {
@@ -171,22 +201,38 @@ func RunOn(ctx context.Context, cfg Config, d *datasets.Dataset, out string, pro
 	if steps == 0 {
 		return nil, fmt.Errorf("train: %d training images cannot fill one batch of %d; lower --batch-size or raise --limit", n, b)
 	}
+	total := cfg.Epochs * steps
+	step := 0
+	if r := opts.Resume; r != nil {
+		if err := t.Model.Load(r.Model); err != nil {
+			return nil, fmt.Errorf("train: resume: %w", err)
+		}
+		if err := t.Opt.Load(r.Optimizer); err != nil {
+			return nil, fmt.Errorf("train: resume: %w", err)
+		}
+		step = r.Step
+		if step >= total {
+			return r, fmt.Errorf("train: %s is already complete (%d of %d steps)", out, step, total)
+		}
+	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, fmt.Errorf("train: output directory: %w", err)
 	}
 	if err := writeJSON(filepath.Join(out, ConfigFile), cfg); err != nil {
 		return nil, err
 	}
-	mf, err := os.OpenFile(filepath.Join(out, MetricsFile), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	mf, err := openMetrics(filepath.Join(out, MetricsFile), step)
 	if err != nil {
 		return nil, err
 	}
 	defer mf.Close()
 	enc := json.NewEncoder(mf)
-	total := cfg.Epochs * steps
 	warm := int(math.Round(max(cfg.WarmupEpochs, 0) * float64(steps)))
 	fmt.Fprintf(progress, "train: %s, %d images, batch %d (%d views), %d epochs × %d steps, %s peak lr %.4g, τ %.3g\n",
 		d.Name, n, b, 2*b, cfg.Epochs, steps, cfg.Optimizer, cfg.PeakLR, cfg.Temperature)
+	if step > 0 {
+		fmt.Fprintf(progress, "train: resuming at step %d (epoch %d)\n", step, step/steps+1)
+	}
 	var aux *auxHead
 	auxLabels := make([]int32, b)
 	if cfg.AuxHead != "" {
@@ -194,25 +240,52 @@ func RunOn(ctx context.Context, cfg Config, d *datasets.Dataset, out string, pro
 			return nil, err
 		}
 	}
+	var part Partial // running sums within the current epoch
+	if r := opts.Resume; r != nil {
+		part = r.Partial
+		if aux != nil {
+			if err := aux.load(r.Aux); err != nil {
+				return nil, err
+			}
+			aux.seen, aux.correct, aux.lossSum, aux.steps = part.AuxSeen, part.AuxRight, part.AuxLoss, part.AuxSteps
+		}
+	}
+	bar := newProgress(progress, total, step)
+	checkpoint := func(epochsDone int, final bool) (*Checkpoint, error) {
+		ck := &Checkpoint{Config: cfg, Epoch: epochsDone, Step: step, Model: t.Model.State(), Optimizer: t.Opt.State()}
+		if step%steps != 0 {
+			ck.Partial = part
+		}
+		if aux != nil {
+			ck.Aux = aux.state()
+			if step%steps != 0 {
+				ck.Partial.AuxSeen, ck.Partial.AuxRight, ck.Partial.AuxLoss, ck.Partial.AuxSteps = aux.seen, aux.correct, aux.lossSum, aux.steps
+			}
+		}
+		return ck, ck.save(out, cfg.Keep, final || cfg.CheckpointEvery <= 1 || epochsDone%cfg.CheckpointEvery == 0)
+	}
 	start := time.Now()
-	ck := &Checkpoint{Config: cfg}
-	step := 0
-	for epoch := 0; epoch < cfg.Epochs; epoch++ {
+	startStep := step
+	for epoch := step / steps; epoch < cfg.Epochs; epoch++ {
 		perm := rand.New(rand.NewPCG(cfg.Seed, uint64(epoch))).Perm(n)
-		var epochLoss, winLoss float64
-		winSteps, winStart := 0, time.Now()
-		epochStart := time.Now()
-		for s := 0; s < steps; s++ {
+		winStart := time.Now()
+		epochStart, epochFirst := time.Now(), step
+		for s := step - epoch*steps; s < steps; s++ {
 			if err := ctx.Err(); err != nil {
-				return ck, err
+				ck, cerr := checkpoint(epoch, true)
+				return ck, errors.Join(err, cerr)
+			}
+			if opts.StopAfterSteps > 0 && step >= opts.StopAfterSteps {
+				ck, cerr := checkpoint(epoch, true)
+				return ck, errors.Join(ErrStopped, cerr)
 			}
 			if err := t.LoadBatch(ctx, d, perm[s*b:(s+1)*b], epoch); err != nil {
-				return ck, err
+				return nil, err
 			}
 			lr := Schedule(cfg.PeakLR, step, warm, total)
 			loss, err := t.Step(lr)
 			if err != nil {
-				return ck, err
+				return nil, err // a non-finite loss: the last checkpoint on disk stays the good one
 			}
 			if aux != nil {
 				for i, idx := range perm[s*b : (s+1)*b] {
@@ -224,39 +297,88 @@ func RunOn(ctx context.Context, cfg Config, d *datasets.Dataset, out string, pro
 				aux.step(t.H()[:b*t.Model.Features], auxLabels)
 			}
 			step++
-			epochLoss += loss
-			winLoss += loss
-			winSteps++
+			part.EpochLoss += loss
+			part.WinLoss += loss
+			part.WinSteps++
+			bar.update(step, epoch+1, cfg.Epochs, loss, lr, float64(b*(step-startStep))/time.Since(start).Seconds())
 			if step%cfg.LogEvery == 0 || s == steps-1 {
 				sec := time.Since(winStart).Seconds()
-				m := Metrics{Kind: "step", Epoch: epoch + 1, Step: step, Loss: winLoss / float64(winSteps), LR: lr,
-					ImagesPerSec: float64(winSteps*b) / sec, ViewsPerSec: float64(2*winSteps*b) / sec, ElapsedSec: time.Since(start).Seconds()}
+				timed := min(part.WinSteps, step-startStep) // steps of this window run by this process
+				m := Metrics{Kind: "step", Epoch: epoch + 1, Step: step, Loss: part.WinLoss / float64(part.WinSteps), LR: lr,
+					ImagesPerSec: float64(timed*b) / sec, ViewsPerSec: float64(2*timed*b) / sec, ElapsedSec: time.Since(start).Seconds()}
 				if err := enc.Encode(m); err != nil {
-					return ck, err
+					return nil, err
 				}
-				eta := time.Duration(float64(total-step) * time.Since(start).Seconds() / float64(step) * float64(time.Second))
-				fmt.Fprintf(progress, "epoch %d/%d step %d/%d loss %.4f lr %.4g %.0f img/s eta %s\n",
-					epoch+1, cfg.Epochs, step, total, m.Loss, lr, m.ImagesPerSec, eta.Round(time.Second))
-				winLoss, winSteps, winStart = 0, 0, time.Now()
+				bar.line("epoch %d/%d step %d/%d loss %.4f lr %.4g %.0f img/s eta %s",
+					epoch+1, cfg.Epochs, step, total, m.Loss, lr, m.ImagesPerSec, bar.eta(step))
+				part.WinLoss, part.WinSteps, winStart = 0, 0, time.Now()
 			}
 		}
 		sec := time.Since(epochStart).Seconds()
-		m := Metrics{Kind: "epoch", Epoch: epoch + 1, Step: step, Loss: epochLoss / float64(steps), LR: Schedule(cfg.PeakLR, step-1, warm, total),
-			ImagesPerSec: float64(steps*b) / sec, ViewsPerSec: float64(2*steps*b) / sec, ElapsedSec: time.Since(start).Seconds()}
+		done := step - epochFirst
+		m := Metrics{Kind: "epoch", Epoch: epoch + 1, Step: step, Loss: part.EpochLoss / float64(steps), LR: Schedule(cfg.PeakLR, step-1, warm, total),
+			ImagesPerSec: float64(done*b) / sec, ViewsPerSec: float64(2*done*b) / sec, ElapsedSec: time.Since(start).Seconds()}
 		if aux != nil {
 			m.AuxTop1, m.AuxLoss = aux.epoch()
-			fmt.Fprintf(progress, "epoch %d: online %s probe top-1 %.2f%% (train, labelled first views)\n", epoch+1, cfg.AuxHead, 100*m.AuxTop1)
+			bar.line("epoch %d: online %s probe top-1 %.2f%% (train, labelled first views)", epoch+1, cfg.AuxHead, 100*m.AuxTop1)
+		}
+		if opts.KNNTest != nil && cfg.KNNBank > 0 {
+			acc, err := knnMonitor(ctx, t.Model, d.Head(cfg.KNNBank), opts.KNNTest)
+			if err != nil {
+				return nil, err
+			}
+			m.KNNTop1 = &acc
+			bar.line("epoch %d: kNN monitor top-1 %.2f%% (%d bank, %d queries)", epoch+1, 100*acc, min(cfg.KNNBank, n), opts.KNNTest.Len())
 		}
 		if err := enc.Encode(m); err != nil {
-			return ck, err
+			return nil, err
 		}
-		ck = &Checkpoint{Config: cfg, Epoch: epoch + 1, Step: step, Model: t.Model.State(), Momentum: t.Opt.State()}
-		if err := ck.Save(out); err != nil {
+		part = Partial{}
+		ck, err := checkpoint(epoch+1, epoch+1 == cfg.Epochs)
+		if err != nil {
 			return ck, fmt.Errorf("train: checkpoint: %w", err)
 		}
+		if epoch+1 == cfg.Epochs {
+			bar.finish()
+			return ck, nil
+		}
 	}
+	return nil, errors.New("train: no steps run")
+}
+
+// knnMonitor is the per-epoch kNN accuracy (k=200, cosine, τ=0.1).
+func knnMonitor(ctx context.Context, m *encoder.Model, bank, queries *datasets.Dataset) (float64, error) {
+	fb, err := eval.Features(ctx, m, bank, 0)
+	if err != nil {
+		return 0, err
+	}
+	fq, err := eval.Features(ctx, m, queries, 0)
+	if err != nil {
+		return 0, err
+	}
+	return eval.KNN(eval.Set{X: fb, Labels: bank.Labels, D: m.Features}, eval.Set{X: fq, Labels: queries.Labels, D: m.Features}, len(bank.Classes), 200, 0.1)
+}
+
+// openMetrics opens metrics.jsonl for appending, first dropping lines
+// past step (written after the checkpoint a resumed run starts from).
+func openMetrics(path string, step int) (*os.File, error) {
 	if step == 0 {
-		return ck, errors.New("train: no steps run")
+		return os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 	}
-	return ck, nil
+	b, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		return nil, err
+	}
+	var keep []byte
+	for _, line := range bytes.SplitAfter(b, []byte("\n")) {
+		var m Metrics
+		if len(bytes.TrimSpace(line)) == 0 || json.Unmarshal(line, &m) != nil || m.Step > step {
+			continue
+		}
+		keep = append(keep, line...)
+	}
+	if err := WriteFileAtomic(path, func(f *os.File) error { _, err := f.Write(keep); return err }); err != nil {
+		return nil, err
+	}
+	return os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o644)
 }

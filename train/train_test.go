@@ -51,7 +51,7 @@ func TestSimCLRBeatsRandomInit(t *testing.T) {
 	before := probe(t, random, trainSet, testSet)
 
 	dir := t.TempDir()
-	ck, err := RunOn(context.Background(), cfg, trainSet, dir, nil)
+	ck, err := RunOn(context.Background(), cfg, trainSet, dir, RunOptions{KNNTest: testSet})
 	if err != nil {
 		t.Fatal(err)
 	}

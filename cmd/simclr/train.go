@@ -14,12 +14,17 @@ import (
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("simclr train", flag.ContinueOnError)
 	var c train.Config
-	var out string
+	var out, resume string
 	var download bool
 	fs.StringVar(&c.Dataset, "dataset", "cifar10", "dataset: cifar10, cifar100 or synthetic")
 	fs.StringVar(&c.DataDir, "data-dir", "", "directory of the dataset's binary files (default: the download cache, $SIMCLR_DATA or ~/.cache/simclr)")
 	fs.BoolVar(&download, "download", false, "download the dataset into the cache if it is missing")
 	fs.StringVar(&out, "out", "", "run directory to write (required; must not hold a run already)")
+	fs.StringVar(&resume, "resume", "", "continue the run in this directory exactly where it stopped (its own config; no other flags)")
+	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", 1, "epochs between kept checkpoint-eNNNN.bin files (checkpoint.bin is rewritten every epoch)")
+	fs.IntVar(&c.Keep, "keep", 3, "how many checkpoint-eNNNN.bin files to keep")
+	fs.IntVar(&c.KNNBank, "knn-bank", 5000, "kNN monitor each epoch: bank of the first N training images (negative: off)")
+	fs.IntVar(&c.KNNQueries, "knn-queries", 1000, "kNN monitor: the first N test images as queries (negative: off)")
 	fs.IntVar(&c.Limit, "limit", 0, "use only the first N training images (0: all)")
 	fs.IntVar(&c.Epochs, "epochs", 100, "training epochs")
 	fs.IntVar(&c.BatchSize, "batch-size", 256, "images per step (each gives 2 views)")
@@ -42,6 +47,18 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if resume != "" {
+		for name := range set {
+			if name != "resume" {
+				return usagef("--resume continues a run with its own config; drop --%s", name)
+			}
+		}
+		ck, err := train.LoadCheckpoint(resume)
+		if err != nil {
+			return err
+		}
+		return finishTrain(ctx, train.Config{}, resume, train.RunOptions{Progress: stderr, Resume: ck}, stdout)
+	}
 	if out == "" {
 		return usagef("--out is required: the run directory to write")
 	}
@@ -49,7 +66,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"epochs": c.Epochs > 0, "batch-size": c.BatchSize >= 2, "temperature": c.Temperature > 0,
 		"limit": c.Limit >= 0, "log-every": c.LogEvery > 0, "strength": c.Augment.Strength > 0,
 		"noise": c.Augment.NoiseStd >= 0, "proj-dim": c.Model.ProjDim > 0, "weight-decay": c.WeightDecay >= 0,
-		"lr": !set["lr"] || c.LR > 0,
+		"lr": !set["lr"] || c.LR > 0, "checkpoint-every": c.CheckpointEvery > 0, "keep": c.Keep > 0,
 	} {
 		if !ok {
 			return usagef("--%s %s: %s", name, fs.Lookup(name).Value, flagRule[name])
@@ -64,10 +81,14 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if c.DataDir, err = dataDir(ctx, c.Dataset, c.DataDir, download, stderr); err != nil {
 		return err
 	}
-	ck, err := train.Run(ctx, c, out, stderr)
+	return finishTrain(ctx, c, out, train.RunOptions{Progress: stderr}, stdout)
+}
+
+func finishTrain(ctx context.Context, c train.Config, out string, opts train.RunOptions, stdout io.Writer) error {
+	ck, err := train.Run(ctx, c, out, opts)
 	if err != nil {
-		if ctx.Err() != nil && ck != nil && ck.Epoch > 0 {
-			return fmt.Errorf("interrupted; %s holds the checkpoint of epoch %d", out, ck.Epoch)
+		if ctx.Err() != nil && ck != nil {
+			return fmt.Errorf("interrupted at step %d; %s holds its checkpoint: continue with simclr train --resume %s", ck.Step, out, out)
 		}
 		return err
 	}
@@ -76,7 +97,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 var flagRule = map[string]string{
-	"epochs": "must be at least 1", "batch-size": "must be at least 2 (NT-Xent needs negatives)",
+	"epochs": "must be at least 1", "checkpoint-every": "must be at least 1", "keep": "must be at least 1", "batch-size": "must be at least 2 (NT-Xent needs negatives)",
 	"temperature": "must be positive", "limit": "must not be negative", "log-every": "must be at least 1",
 	"strength": "must be positive", "noise": "must not be negative", "proj-dim": "must be at least 1",
 	"weight-decay": "must not be negative", "lr": "must be positive",
