@@ -21,11 +21,11 @@ var (
 
 // Config sets the recipe. The zero value is the paper's CIFAR-10 recipe.
 type Config struct {
-	Size     int     // output side in pixels; 0 means the source side
-	Strength float64 // colour strength s; 0 means 0.5 (CIFAR); jitter is 0.8s, 0.8s, 0.8s, 0.2s
-	NoiseStd float64 // σ of additive Gaussian noise on [0,1] pixels; 0 means none
-	Seed     uint64
-	Workers  int // 0 means GOMAXPROCS
+	Size     int     `json:"size"`      // output side in pixels; 0 means the source side
+	Strength float64 `json:"strength"`  // colour strength s; 0 means 0.5 (CIFAR); jitter is 0.8s, 0.8s, 0.8s, 0.2s
+	NoiseStd float64 `json:"noise_std"` // σ of additive Gaussian noise on [0,1] pixels; 0 means none
+	Seed     uint64  `json:"seed"`
+	Workers  int     `json:"workers"` // 0 means GOMAXPROCS; does not change results
 }
 
 // Pipeline makes augmented views.

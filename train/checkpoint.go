@@ -18,10 +18,10 @@ const (
 
 // Checkpoint is the state a run leaves behind.
 type Checkpoint struct {
-	Format   string
-	Config   Config
-	Epoch    int // completed epochs
-	Step     int // completed steps
+	Format    string
+	Config    Config
+	Epoch     int // completed epochs
+	Step      int // completed steps
 	Model     map[string][]float32
 	Optimizer map[string][]float32
 	Aux       map[string][]float32 // the online probe's weights and momentum, if any

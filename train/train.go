@@ -25,16 +25,16 @@ import (
 
 // Metrics is one line of metrics.jsonl.
 type Metrics struct {
-	Kind         string  `json:"kind"` // "step" or "epoch"
-	Epoch        int     `json:"epoch"`
-	Step         int     `json:"step"`
-	Loss         float64 `json:"loss"` // step: mean over the logged steps; epoch: mean over the epoch
-	LR           float64 `json:"lr"`
-	ImagesPerSec float64 `json:"images_per_sec"`
-	ViewsPerSec  float64 `json:"views_per_sec"`
-	ElapsedSec   float64 `json:"elapsed_sec"`
-	AuxTop1      float64 `json:"aux_top1,omitempty"` // epoch lines: online probe accuracy on the labelled first views
-	AuxLoss      float64 `json:"aux_loss,omitempty"`
+	Kind         string   `json:"kind"` // "step" or "epoch"
+	Epoch        int      `json:"epoch"`
+	Step         int      `json:"step"`
+	Loss         float64  `json:"loss"` // step: mean over the logged steps; epoch: mean over the epoch
+	LR           float64  `json:"lr"`
+	ImagesPerSec float64  `json:"images_per_sec"`
+	ViewsPerSec  float64  `json:"views_per_sec"`
+	ElapsedSec   float64  `json:"elapsed_sec"`
+	AuxTop1      float64  `json:"aux_top1,omitempty"` // epoch lines: online probe accuracy on the labelled first views
+	AuxLoss      float64  `json:"aux_loss,omitempty"`
 	KNNTop1      *float64 `json:"knn_top1,omitempty"` // epoch lines: kNN monitor accuracy
 }
 

@@ -115,7 +115,66 @@ func TestTrainThenEvalJSON(t *testing.T) {
 	if rep.Top1 < 0 || rep.Top1 > 1 || rep.NTrain != 320 || rep.NTest != 64 || rep.Dim != 256 {
 		t.Fatalf("report %+v", rep)
 	}
-	if _, err := os.Stat(filepath.Join(run, EvalFile)); err != nil {
-		t.Fatal(err)
+	for _, f := range []string{EvalFile, "eval-confusion.png"} {
+		if _, err := os.Stat(filepath.Join(run, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Curves of the run, as PNG and SVG.
+	if code, _, stderr := simclr(t, "plot", "--run", run); code != 0 {
+		t.Fatalf("plot: %s", stderr)
+	}
+	for _, f := range []string{"loss.png", "loss.svg", "lr.png", "lr.svg", "accuracy.png"} {
+		if fi, err := os.Stat(filepath.Join(run, f)); err != nil || fi.Size() < 1000 {
+			t.Fatalf("plot wrote no %s: %v", f, err)
+		}
+	}
+}
+
+func TestConfigFilePrecedenceAndUnknownKeys(t *testing.T) {
+	dir := cifarDir(t)
+	tmp := t.TempDir()
+	cfgPath := filepath.Join(tmp, "run.yaml")
+	os.WriteFile(cfgPath, []byte("epochs: 3\nbatch_size: 32\nlimit: 64\noptimizer: lars\nknn_bank: -1\naugment:\n  strength: 0.8\n"), 0o644)
+	run := filepath.Join(tmp, "r")
+	// The flag overrides the file's epochs; the file's other keys stand.
+	code, _, stderr := simclr(t, "train", "--config", cfgPath, "--data-dir", dir, "--out", run, "--epochs", "1")
+	if code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	b, _ := os.ReadFile(filepath.Join(run, "config.json"))
+	var got struct {
+		Epochs    int    `json:"epochs"`
+		BatchSize int    `json:"batch_size"`
+		Optimizer string `json:"optimizer"`
+		Augment   struct {
+			Strength float64 `json:"strength"`
+		} `json:"augment"`
+	}
+	json.Unmarshal(b, &got)
+	if got.Epochs != 1 || got.BatchSize != 32 || got.Optimizer != "lars" || got.Augment.Strength != 0.8 {
+		t.Fatalf("resolved config %s", b)
+	}
+	// JSON works too, and an unknown key is an error naming it.
+	bad := filepath.Join(tmp, "bad.json")
+	os.WriteFile(bad, []byte(`{"epochs": 1, "learning_rate": 0.1}`), 0o644)
+	code, _, stderr = simclr(t, "train", "--config", bad, "--data-dir", dir, "--out", filepath.Join(tmp, "x"))
+	if code != 2 || !strings.Contains(stderr, "learning_rate") || !strings.Contains(stderr, "bad.json") {
+		t.Fatalf("unknown key: exit %d %q", code, stderr)
+	}
+}
+
+func TestResumeFromCLI(t *testing.T) {
+	dir := cifarDir(t)
+	run := filepath.Join(t.TempDir(), "r")
+	if code, _, stderr := simclr(t, "train", "--data-dir", dir, "--out", run, "--epochs", "1", "--batch-size", "32", "--limit", "64", "--knn-bank", "-1"); code != 0 {
+		t.Fatalf("train: %s", stderr)
+	}
+	// A finished run resumes to an error that says so; extra flags are refused.
+	if code, _, stderr := simclr(t, "train", "--resume", run); code == 0 || !strings.Contains(stderr, "already complete") {
+		t.Fatalf("resume of a finished run: exit %d %q", code, stderr)
+	}
+	if code, _, stderr := simclr(t, "train", "--resume", run, "--epochs", "5"); code != 2 || !strings.Contains(stderr, "drop --epochs") {
+		t.Fatalf("resume with flags: exit %d %q", code, stderr)
 	}
 }

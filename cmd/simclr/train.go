@@ -1,55 +1,116 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/simclr-go/simclr/datasets"
 	"github.com/simclr-go/simclr/train"
 )
 
+// trainDefaults are the flag defaults; a --config file overrides them and
+// flags given on the command line override the file.
+func trainDefaults() train.Config {
+	c := train.Config{Dataset: "cifar10", Epochs: 100, BatchSize: 256, Optimizer: "sgd", LRScaling: "linear",
+		Temperature: 0.5, WeightDecay: 1e-6, LogEvery: 10, CheckpointEvery: 1, Keep: 3, KNNBank: 5000, KNNQueries: 1000}
+	c.Augment.Strength = 0.5
+	c.Model.ProjDim = 128
+	return c
+}
+
+// configFlag finds --config's value in args before flags are parsed.
+func configFlag(args []string) string {
+	for i, a := range args {
+		for _, p := range []string{"--config", "-config"} {
+			if a == p && i+1 < len(args) {
+				return args[i+1]
+			}
+			if v, ok := strings.CutPrefix(a, p+"="); ok {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+// loadConfigFile reads a JSON or YAML (.yaml, .yml) file over c, with the
+// keys of config.json; an unknown key is an error naming it.
+func loadConfigFile(path string, c *train.Config) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if ext := strings.ToLower(filepath.Ext(path)); ext == ".yaml" || ext == ".yml" {
+		var m map[string]any
+		if err := yaml.Unmarshal(b, &m); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		if b, err = json.Marshal(m); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(c); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("simclr train", flag.ContinueOnError)
-	var c train.Config
-	var out, resume string
+	c := trainDefaults()
+	var out, resume, configPath string
 	var download bool
-	fs.StringVar(&c.Dataset, "dataset", "cifar10", "dataset: cifar10, cifar100 or synthetic")
-	fs.StringVar(&c.DataDir, "data-dir", "", "directory of the dataset's binary files (default: the download cache, $SIMCLR_DATA or ~/.cache/simclr)")
+	if p := configFlag(args); p != "" {
+		if err := loadConfigFile(p, &c); err != nil {
+			return usagef("--config: %v", err)
+		}
+	}
+	fs.StringVar(&configPath, "config", "", "JSON or YAML file of settings (keys as in a run's config.json); flags given override it")
+	fs.StringVar(&c.Dataset, "dataset", c.Dataset, "dataset: cifar10, cifar100 or synthetic")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the dataset's binary files (default: the download cache, $SIMCLR_DATA or ~/.cache/simclr)")
 	fs.BoolVar(&download, "download", false, "download the dataset into the cache if it is missing")
 	fs.StringVar(&out, "out", "", "run directory to write (required; must not hold a run already)")
 	fs.StringVar(&resume, "resume", "", "continue the run in this directory exactly where it stopped (its own config; no other flags)")
-	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", 1, "epochs between kept checkpoint-eNNNN.bin files (checkpoint.bin is rewritten every epoch)")
-	fs.IntVar(&c.Keep, "keep", 3, "how many checkpoint-eNNNN.bin files to keep")
-	fs.IntVar(&c.KNNBank, "knn-bank", 5000, "kNN monitor each epoch: bank of the first N training images (negative: off)")
-	fs.IntVar(&c.KNNQueries, "knn-queries", 1000, "kNN monitor: the first N test images as queries (negative: off)")
-	fs.IntVar(&c.Limit, "limit", 0, "use only the first N training images (0: all)")
-	fs.IntVar(&c.Epochs, "epochs", 100, "training epochs")
-	fs.IntVar(&c.BatchSize, "batch-size", 256, "images per step (each gives 2 views)")
-	fs.StringVar(&c.Optimizer, "optimizer", "sgd", "sgd, lars or adamw")
-	fs.Float64Var(&c.LR, "lr", 0, "base learning rate (0: 0.3 for sgd and lars, 1e-3 for adamw), scaled by --lr-scaling")
-	fs.StringVar(&c.LRScaling, "lr-scaling", "linear", "linear (lr × batch/256), sqrt (lr × √batch; the paper uses lr 0.075) or none")
-	fs.BoolVar(&c.Nesterov, "nesterov", false, "Nesterov momentum (sgd)")
-	fs.Float64Var(&c.Temperature, "temperature", 0.5, "NT-Xent temperature τ")
-	fs.Float64Var(&c.WeightDecay, "weight-decay", 1e-6, "L2 weight decay")
-	fs.Float64Var(&c.WarmupEpochs, "warmup-epochs", 0, "linear warmup epochs (0: min(10, epochs/10); negative: none)")
-	fs.Uint64Var(&c.Seed, "seed", 0, "seed for initialisation, shuffling and augmentation")
-	fs.IntVar(&c.LogEvery, "log-every", 10, "steps between metric lines")
-	fs.Float64Var(&c.Augment.Strength, "strength", 0.5, "colour-jitter strength s (jitter 0.8s/0.8s/0.8s/0.2s)")
-	fs.Float64Var(&c.Augment.NoiseStd, "noise", 0, "σ of additive Gaussian noise on [0,1] pixels (0: none)")
-	fs.IntVar(&c.Augment.Workers, "workers", 0, "augmentation workers (0: GOMAXPROCS)")
-	fs.IntVar(&c.Model.ProjDim, "proj-dim", 128, "projection head output dimension")
-	fs.StringVar(&c.AuxHead, "aux-head", "", "online linear probe on stop-gradient features, logged per epoch: ce, mse or hinge")
-	fs.IntVar(&c.AuxLabels, "aux-labels", 0, "the online probe uses labels of the first N training images only (0: all)")
+	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", c.CheckpointEvery, "epochs between kept checkpoint-eNNNN.bin files (checkpoint.bin is rewritten every epoch)")
+	fs.IntVar(&c.Keep, "keep", c.Keep, "how many checkpoint-eNNNN.bin files to keep")
+	fs.IntVar(&c.KNNBank, "knn-bank", c.KNNBank, "kNN monitor each epoch: bank of the first N training images (negative: off)")
+	fs.IntVar(&c.KNNQueries, "knn-queries", c.KNNQueries, "kNN monitor: the first N test images as queries (negative: off)")
+	fs.IntVar(&c.Limit, "limit", c.Limit, "use only the first N training images (0: all)")
+	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "training epochs")
+	fs.IntVar(&c.BatchSize, "batch-size", c.BatchSize, "images per step (each gives 2 views)")
+	fs.StringVar(&c.Optimizer, "optimizer", c.Optimizer, "sgd, lars or adamw")
+	fs.Float64Var(&c.LR, "lr", c.LR, "base learning rate (0: 0.3 for sgd and lars, 1e-3 for adamw), scaled by --lr-scaling")
+	fs.StringVar(&c.LRScaling, "lr-scaling", c.LRScaling, "linear (lr × batch/256), sqrt (lr × √batch; the paper uses lr 0.075) or none")
+	fs.BoolVar(&c.Nesterov, "nesterov", c.Nesterov, "Nesterov momentum (sgd)")
+	fs.Float64Var(&c.Temperature, "temperature", c.Temperature, "NT-Xent temperature τ")
+	fs.Float64Var(&c.WeightDecay, "weight-decay", c.WeightDecay, "L2 weight decay")
+	fs.Float64Var(&c.WarmupEpochs, "warmup-epochs", c.WarmupEpochs, "linear warmup epochs (0: min(10, epochs/10); negative: none)")
+	fs.Uint64Var(&c.Seed, "seed", c.Seed, "seed for initialisation, shuffling and augmentation")
+	fs.IntVar(&c.LogEvery, "log-every", c.LogEvery, "steps between metric lines")
+	fs.Float64Var(&c.Augment.Strength, "strength", c.Augment.Strength, "colour-jitter strength s (jitter 0.8s/0.8s/0.8s/0.2s)")
+	fs.Float64Var(&c.Augment.NoiseStd, "noise", c.Augment.NoiseStd, "σ of additive Gaussian noise on [0,1] pixels (0: none)")
+	fs.IntVar(&c.Augment.Workers, "workers", c.Augment.Workers, "augmentation workers (0: GOMAXPROCS)")
+	fs.IntVar(&c.Model.ProjDim, "proj-dim", c.Model.ProjDim, "projection head output dimension")
+	fs.StringVar(&c.AuxHead, "aux-head", c.AuxHead, "online linear probe on stop-gradient features, logged per epoch: ce, mse or hinge")
+	fs.IntVar(&c.AuxLabels, "aux-labels", c.AuxLabels, "the online probe uses labels of the first N training images only (0: all)")
 	set, err := parse(fs, args, stderr)
 	if err != nil {
 		return err
 	}
 	if resume != "" {
 		for name := range set {
-			if name != "resume" {
+			if name != "resume" && name != "config" {
 				return usagef("--resume continues a run with its own config; drop --%s", name)
 			}
 		}
@@ -74,6 +135,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if c.WeightDecay == 0 {
 		c.WeightDecay = -1 // an explicit 0 means none, not the default
+	}
+	if c.KNNBank == 0 || c.KNNQueries == 0 {
+		c.KNNBank, c.KNNQueries = -1, -1 // an explicit 0 means off
 	}
 	if c.Limit > 0 && c.Limit < c.BatchSize {
 		return usagef("--limit %d is smaller than --batch-size %d: not one full batch", c.Limit, c.BatchSize)

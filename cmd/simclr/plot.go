@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/simclr-go/simclr/train"
+)
+
+func runPlot(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("simclr plot", flag.ContinueOnError)
+	var runDir, out string
+	fs.StringVar(&runDir, "run", "", "run directory written by simclr train (required)")
+	fs.StringVar(&out, "out", "", "directory for the pictures (default: the run directory)")
+	if _, err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if runDir == "" {
+		return usagef("--run is required")
+	}
+	if out == "" {
+		out = runDir
+	}
+	path := filepath.Join(runDir, train.MetricsFile)
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var loss, lr, knn, aux plotter.XYs
+	sc := bufio.NewScanner(f)
+	for line := 1; sc.Scan(); line++ {
+		var m train.Metrics
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			return fmt.Errorf("%s:%d: %w", path, line, err)
+		}
+		switch m.Kind {
+		case "step":
+			loss = append(loss, plotter.XY{X: float64(m.Step), Y: m.Loss})
+			lr = append(lr, plotter.XY{X: float64(m.Step), Y: m.LR})
+		case "epoch":
+			if m.KNNTop1 != nil {
+				knn = append(knn, plotter.XY{X: float64(m.Epoch), Y: 100 * *m.KNNTop1})
+			}
+			if m.AuxTop1 > 0 {
+				aux = append(aux, plotter.XY{X: float64(m.Epoch), Y: 100 * m.AuxTop1})
+			}
+		}
+	}
+	if len(loss) == 0 {
+		return fmt.Errorf("%s has no step lines to plot", path)
+	}
+	var written []string
+	save := func(name, title, xl, yl string, series ...any) error {
+		p := plot.New()
+		p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, xl, yl
+		p.Add(plotter.NewGrid())
+		if err := plotutil.AddLinePoints(p, series...); err != nil {
+			return err
+		}
+		for _, ext := range []string{".png", ".svg"} {
+			file := filepath.Join(out, name+ext)
+			if err := train.WriteFileAtomic(file, func(w *os.File) error {
+				wt, err := p.WriterTo(6*vg.Inch, 4*vg.Inch, ext[1:])
+				if err != nil {
+					return err
+				}
+				_, err = wt.WriteTo(w)
+				return err
+			}); err != nil {
+				return err
+			}
+			written = append(written, file)
+		}
+		return nil
+	}
+	if err := save("loss", "NT-Xent loss", "step", "loss", "loss", loss); err != nil {
+		return err
+	}
+	if err := save("lr", "learning rate", "step", "lr", "lr", lr); err != nil {
+		return err
+	}
+	if len(knn) > 0 || len(aux) > 0 {
+		var series []any
+		if len(knn) > 0 {
+			series = append(series, "kNN monitor (test)", knn)
+		}
+		if len(aux) > 0 {
+			series = append(series, "online probe (train)", aux)
+		}
+		if err := save("accuracy", "accuracy per epoch", "epoch", "top-1 %", series...); err != nil {
+			return err
+		}
+	}
+	for _, w := range written {
+		fmt.Fprintln(stdout, "wrote", w)
+	}
+	return nil
+}
