@@ -45,6 +45,11 @@ func TestConfigErrors(t *testing.T) {
 	if _, err := m.Graph(4, 30, 30, false); err == nil {
 		t.Error("30x30 accepted")
 	}
+	for _, c := range []Config{{Width: -1}, {HeadDepth: 4}} {
+		if _, err := New(c); err == nil {
+			t.Errorf("%+v accepted", c)
+		}
+	}
 	if _, err := m.Graph(1, 32, 32, true); err == nil {
 		t.Error("training batch of 1 accepted")
 	}
@@ -147,8 +152,8 @@ func TestEvalGraphUsesRunningStatsAndSharesParams(t *testing.T) {
 		}
 	}
 	// Updating Param.Data in place must change the graph's output.
-	for i := range m.convs[0].Data {
-		m.convs[0].Data[i] *= 2
+	for i := range m.Params()[0].Data {
+		m.Params()[0].Data[i] *= 2
 	}
 	h3 := runH(t, vm, g)
 	same := true

@@ -72,6 +72,7 @@ type builder struct {
 	train  bool
 	params G.Nodes
 	err    error
+	macs   float64 // multiply-adds per image of the layers built so far
 }
 
 func (b *builder) param(p *Param) *G.Node {
@@ -91,13 +92,15 @@ func (b *builder) apply(op *graphop.Op, in ...*G.Node) *G.Node {
 	return n
 }
 
-// conv adds a 3×3, stride-1, padding-1 convolution without bias.
-func (b *builder) conv(x *G.Node, w *Param) *G.Node {
+// conv adds a K×K convolution without bias, padding K/2, with the given
+// stride.
+func (b *builder) conv(x *G.Node, w *Param, stride int) *G.Node {
 	if b.err != nil {
 		return nil
 	}
 	s := x.Shape()
-	c := nn.Conv{N: s[0], Cin: s[1], H: s[2], W: s[3], Cout: w.Shape[0], K: w.Shape[2], Pad: w.Shape[2] / 2}
+	c := nn.Conv{N: s[0], Cin: s[1], H: s[2], W: s[3], Cout: w.Shape[0], K: w.Shape[2], Pad: w.Shape[2] / 2, Stride: stride}
+	b.macs += float64(c.Cout * c.Cin * c.K * c.K * c.OutH() * c.OutW())
 	if w.Shape[1] != c.Cin {
 		b.err = fmt.Errorf("%s: input has %d channels, weights expect %d", w.Name, c.Cin, w.Shape[1])
 		return nil
@@ -211,6 +214,7 @@ func (b *builder) linear(x *G.Node, w, bias *Param) *G.Node {
 	}
 	s := x.Shape()
 	l := nn.Linear{N: s[0], In: w.Shape[0], Out: w.Shape[1]}
+	b.macs += float64(l.In * l.Out)
 	if s[1] != l.In {
 		b.err = fmt.Errorf("%s: input has %d features, weights expect %d", w.Name, s[1], l.In)
 		return nil
@@ -243,6 +247,30 @@ func (b *builder) linear(x *G.Node, w, bias *Param) *G.Node {
 		return grads, b.err
 	}
 	return b.apply(op, ins...)
+}
+
+// addReLU adds the join of a residual block: max(a+b, 0).
+func (b *builder) addReLU(a, c *G.Node) *G.Node {
+	if b.err != nil {
+		return nil
+	}
+	s := a.Shape()
+	if !s.Eq(c.Shape()) {
+		b.err = fmt.Errorf("residual join of shapes %v and %v", s, c.Shape())
+		return nil
+	}
+	op := &graphop.Op{Name: "addrelu", InDims: []int{len(s), len(s)}, Shape: s.Clone(), Diff: []bool{true, true},
+		Fwd: func(y []float32, in [][]float32) { nn.AddReLU(y, in[0], in[1]) }}
+	// Each addend gets its own gradient node: a consumer may overwrite its
+	// gradient in place (graphop.Op.InPlace), so the two must not share one.
+	op.Bwd = func(_ G.Nodes, y, dy *G.Node) (G.Nodes, error) {
+		grad := func() *G.Node {
+			return b.apply(&graphop.Op{Name: "daddrelu", InDims: []int{len(s), len(s)}, Shape: s.Clone(),
+				Fwd: func(dx []float32, in [][]float32) { nn.AddReLUBackward(dx, in[0], in[1]) }}, y, dy)
+		}
+		return G.Nodes{grad(), grad()}, b.err
+	}
+	return b.apply(op, a, c)
 }
 
 func fanInBound(fanIn int) float64 { return 1 / math.Sqrt(float64(fanIn)) }

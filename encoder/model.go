@@ -2,19 +2,21 @@ package encoder
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
-// Config selects and sizes a model. The zero value is the paper-style
-// CIFAR setting at CPU size: the "small" encoder with a 2-layer projection
-// head of hidden width 256 and output 128.
+// Config selects and sizes a model. The zero value is the "small" encoder
+// with a 2-layer projection head of hidden width h's and output 128.
 type Config struct {
-	Arch    string `json:"arch"`     // "small" (default)
-	ProjDim int    `json:"proj_dim"` // output dimension of the head; 0 means 128
-	Seed    uint64 `json:"seed"`     // initialisation seed
+	Arch      string  `json:"arch"`       // "small" (default) or "resnet18"
+	Width     float64 `json:"width"`      // channel-width multiplier; 0 means 1
+	HeadDepth int     `json:"head_depth"` // linear layers in the projection head: 2 (default) or 3
+	ProjDim   int     `json:"proj_dim"`   // output dimension of the head; 0 means 128
+	Seed      uint64  `json:"seed"`       // initialisation seed
 }
 
 // Resolved returns c with defaults filled in, or an error for bad values.
@@ -22,8 +24,20 @@ func (c Config) Resolved() (Config, error) {
 	if c.Arch == "" {
 		c.Arch = "small"
 	}
-	if c.Arch != "small" {
-		return c, fmt.Errorf("encoder: unknown architecture %q (want small)", c.Arch)
+	if c.Arch != "small" && c.Arch != "resnet18" {
+		return c, fmt.Errorf("encoder: unknown architecture %q (want small or resnet18)", c.Arch)
+	}
+	if c.Width == 0 {
+		c.Width = 1
+	}
+	if !(c.Width > 0) || c.Width > 16 {
+		return c, fmt.Errorf("encoder: width multiplier %v outside (0, 16]", c.Width)
+	}
+	if c.HeadDepth == 0 {
+		c.HeadDepth = 2
+	}
+	if c.HeadDepth != 2 && c.HeadDepth != 3 {
+		return c, fmt.Errorf("encoder: projection head depth %d, want 2 or 3", c.HeadDepth)
 	}
 	if c.ProjDim == 0 {
 		c.ProjDim = 128
@@ -34,20 +48,26 @@ func (c Config) Resolved() (Config, error) {
 	return c, nil
 }
 
-// smallWidths are the small encoder's conv widths; pools follow convs 2 and 3.
-var smallWidths = [4]int{32, 64, 128, 256}
+func (c Config) width(w int) int { return max(1, int(math.Round(float64(w)*c.Width))) }
 
 // Model is an encoder and its projection head.
 type Model struct {
 	Config   Config
 	Features int // dimension of h
 
-	convs  [4]*Param
-	bns    [4]*BatchNorm
-	head1  *Param // Features × Features, no bias (BN follows)
-	headBN *BatchNorm
-	head2  *Param // Features × ProjDim
-	head2b *Param
+	r      *rand.Rand
+	params []*Param
+	bns    []*BatchNorm
+	// encode builds f: the layers from the input to h.
+	encode func(b *builder, x *G.Node) *G.Node
+	head   []headLayer
+}
+
+// headLayer is one linear layer of the projection head, with BN+ReLU
+// after every layer but the last (which has a bias instead).
+type headLayer struct {
+	w, bias *Param
+	bn      *BatchNorm
 }
 
 // New makes a model with PyTorch-default initialisation from cfg.Seed:
@@ -57,38 +77,137 @@ func New(cfg Config) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
-	m := &Model{Config: cfg, Features: smallWidths[3]}
-	in := 3
-	for i, w := range smallWidths {
-		m.convs[i] = newParam(fmt.Sprintf("conv%d.w", i+1), false, w, in, 3, 3)
-		m.convs[i].uniform(r, fanInBound(in*9))
-		m.bns[i] = newBatchNorm(fmt.Sprintf("bn%d", i+1), w)
-		in = w
+	m := &Model{Config: cfg, r: rand.New(rand.NewPCG(cfg.Seed, 0x5eed))}
+	switch cfg.Arch {
+	case "small":
+		m.small()
+	case "resnet18":
+		m.resnet18()
 	}
 	f := m.Features
-	m.head1 = newParam("head1.w", false, f, f)
-	m.head1.uniform(r, fanInBound(f))
-	m.headBN = newBatchNorm("head.bn", f)
-	m.head2 = newParam("head2.w", false, f, cfg.ProjDim)
-	m.head2.uniform(r, fanInBound(f))
-	m.head2b = newParam("head2.b", true, cfg.ProjDim)
-	m.head2b.uniform(r, fanInBound(f))
+	for i := 0; i < cfg.HeadDepth; i++ {
+		name := fmt.Sprintf("head%d", i+1)
+		if i == cfg.HeadDepth-1 {
+			w := m.linearParam(name+".w", f, cfg.ProjDim)
+			b := m.addParam(newParam(name+".b", true, cfg.ProjDim))
+			b.uniform(m.r, fanInBound(f))
+			m.head = append(m.head, headLayer{w: w, bias: b})
+			break
+		}
+		w := m.linearParam(name+".w", f, f)
+		bnName := "head.bn"
+		if i > 0 {
+			bnName = fmt.Sprintf("head.bn%d", i+1)
+		}
+		m.head = append(m.head, headLayer{w: w, bn: m.batchNorm(bnName, f)})
+	}
+	m.r = nil
 	return m, nil
 }
 
-// Params lists the learnable tensors in a fixed order.
-func (m *Model) Params() []*Param {
-	ps := make([]*Param, 0, 12)
-	for i := range m.convs {
-		ps = append(ps, m.convs[i], m.bns[i].Affine)
-	}
-	return append(ps, m.head1, m.headBN.Affine, m.head2, m.head2b)
+func (m *Model) addParam(p *Param) *Param {
+	m.params = append(m.params, p)
+	return p
 }
 
-func (m *Model) batchNorms() []*BatchNorm {
-	return append(m.bns[:], m.headBN)
+func (m *Model) convParam(name string, cout, cin, k int) *Param {
+	p := m.addParam(newParam(name, false, cout, cin, k, k))
+	p.uniform(m.r, fanInBound(cin*k*k))
+	return p
 }
+
+func (m *Model) linearParam(name string, in, out int) *Param {
+	p := m.addParam(newParam(name, false, in, out))
+	p.uniform(m.r, fanInBound(in))
+	return p
+}
+
+func (m *Model) batchNorm(name string, c int) *BatchNorm {
+	bn := newBatchNorm(name, c)
+	m.addParam(bn.Affine)
+	m.bns = append(m.bns, bn)
+	return bn
+}
+
+// small is conv3x3(3→32)-BN-ReLU, conv3x3(32→64)-BN-ReLU, maxpool2,
+// conv3x3(64→128)-BN-ReLU, maxpool2, conv3x3(128→256)-BN-ReLU, global
+// average pool (widths × Width).
+func (m *Model) small() {
+	var ws [4]*Param
+	var bns [4]*BatchNorm
+	in := 3
+	for i, w := range [4]int{32, 64, 128, 256} {
+		w = m.Config.width(w)
+		ws[i] = m.convParam(fmt.Sprintf("conv%d.w", i+1), w, in, 3)
+		bns[i] = m.batchNorm(fmt.Sprintf("bn%d", i+1), w)
+		in = w
+	}
+	m.Features = in
+	m.encode = func(b *builder, x *G.Node) *G.Node {
+		for i := range ws {
+			x = b.batchNorm(b.conv(x, ws[i], 1), bns[i], true)
+			if i == 1 || i == 2 {
+				x = b.maxPool(x)
+			}
+		}
+		return b.avgPool(x)
+	}
+}
+
+// resnet18 is the CIFAR variant of ResNet-18 (as in the paper's CIFAR
+// experiments): a 3×3 stride-1 stem without max-pool, then basic blocks
+// [2, 2, 2, 2] of widths 64, 128, 256, 512 (× Width), strides 1, 2, 2, 2,
+// 1×1 projection shortcuts where the shape changes, global average pool.
+func (m *Model) resnet18() {
+	type block struct {
+		w1, w2, ws *Param
+		b1, b2, bs *BatchNorm
+		stride     int
+	}
+	stem := m.convParam("stem.w", m.Config.width(64), 3, 3)
+	stemBN := m.batchNorm("stem.bn", m.Config.width(64))
+	in := m.Config.width(64)
+	var blocks []block
+	for s, w := range [4]int{64, 128, 256, 512} {
+		w = m.Config.width(w)
+		for j := 0; j < 2; j++ {
+			name := fmt.Sprintf("layer%d.%d", s+1, j)
+			bl := block{stride: 1}
+			if j == 0 && s > 0 {
+				bl.stride = 2
+			}
+			bl.w1 = m.convParam(name+".conv1.w", w, in, 3)
+			bl.b1 = m.batchNorm(name+".bn1", w)
+			bl.w2 = m.convParam(name+".conv2.w", w, w, 3)
+			bl.b2 = m.batchNorm(name+".bn2", w)
+			if bl.stride != 1 || in != w {
+				bl.ws = m.convParam(name+".shortcut.w", w, in, 1)
+				bl.bs = m.batchNorm(name+".shortcut.bn", w)
+			}
+			blocks = append(blocks, bl)
+			in = w
+		}
+	}
+	m.Features = in
+	m.encode = func(b *builder, x *G.Node) *G.Node {
+		x = b.batchNorm(b.conv(x, stem, 1), stemBN, true)
+		for _, bl := range blocks {
+			y := b.batchNorm(b.conv(x, bl.w1, bl.stride), bl.b1, true)
+			y = b.batchNorm(b.conv(y, bl.w2, 1), bl.b2, false)
+			short := x
+			if bl.ws != nil {
+				short = b.batchNorm(b.conv(x, bl.ws, bl.stride), bl.bs, false)
+			}
+			x = b.addReLU(y, short)
+		}
+		return b.avgPool(x)
+	}
+}
+
+// Params lists the learnable tensors in a fixed order.
+func (m *Model) Params() []*Param { return m.params }
+
+func (m *Model) batchNorms() []*BatchNorm { return m.bns }
 
 // Graph is a model laid out on a gorgonia graph for one batch size and mode.
 type Graph struct {
@@ -104,8 +223,8 @@ type Graph struct {
 // statistics. Parameter gradients are not part of the graph: add a loss on
 // Z (or H) and call gorgonia.Grad(loss, g.Params...).
 func (m *Model) Graph(n, h, w int, train bool) (*Graph, error) {
-	if n < 1 || h%4 != 0 || w%4 != 0 || h < 4 || w < 4 {
-		return nil, fmt.Errorf("encoder: cannot build for %d images of %dx%d (need n>=1, sides divisible by 4)", n, h, w)
+	if n < 1 || h%8 != 0 || w%8 != 0 {
+		return nil, fmt.Errorf("encoder: cannot build for %d images of %dx%d (need n>=1, sides divisible by 8)", n, h, w)
 	}
 	if train && n < 2 {
 		return nil, fmt.Errorf("encoder: training batch norm needs at least 2 images, got %d", n)
@@ -115,15 +234,14 @@ func (m *Model) Graph(n, h, w int, train bool) (*Graph, error) {
 	x := G.NewTensor(g, tensor.Float32, 4, G.WithShape(n, 3, h, w), G.WithName("x"),
 		G.WithValue(tensor.New(tensor.WithShape(n, 3, h, w), tensor.WithBacking(input))))
 	b := &builder{g: g, train: train}
-	y := x
-	for i := range m.convs {
-		y = b.batchNorm(b.conv(y, m.convs[i]), m.bns[i], true)
-		if i == 1 || i == 2 {
-			y = b.maxPool(y)
+	hn := m.encode(b, x)
+	z := hn
+	for _, l := range m.head {
+		z = b.linear(z, l.w, l.bias)
+		if l.bn != nil {
+			z = b.batchNorm(z, l.bn, true)
 		}
 	}
-	hn := b.avgPool(y)
-	z := b.linear(b.batchNorm(b.linear(hn, m.head1, nil), m.headBN, true), m.head2, m.head2b)
 	if b.err != nil {
 		return nil, b.err
 	}
@@ -188,16 +306,11 @@ func (m *Model) Load(s map[string][]float32) error {
 // layers, ×2 for FLOPs, ×3 for forward plus the two backward products.
 // Elementwise work (BatchNorm, pooling, the loss) is not counted.
 func (m *Model) TrainFLOPsPerView(h, w int) float64 {
-	var macs float64
-	in, s := 3, float64(h*w)
-	for i, p := range m.convs {
-		out := p.Shape[0]
-		macs += float64(in*p.Shape[2]*p.Shape[3]*out) * s
-		in = out
-		if i == 1 || i == 2 {
-			s /= 4
-		}
+	b := &builder{g: G.NewGraph()}
+	x := G.NewTensor(b.g, tensor.Float32, 4, G.WithShape(1, 3, h, w), G.WithName("x"))
+	z := m.encode(b, x)
+	for _, l := range m.head {
+		z = b.linear(z, l.w, l.bias)
 	}
-	macs += float64(len(m.head1.Data) + len(m.head2.Data))
-	return 6 * macs
+	return 6 * b.macs
 }

@@ -17,7 +17,14 @@ import (
 // experiments/golden_step.py): loss, projections and every parameter's
 // gradient (its norm and its dot product with a fixed probe vector).
 func TestMatchesPyTorch(t *testing.T) {
-	b, err := os.ReadFile("testdata/torch_step.json")
+	t.Run("small", func(t *testing.T) { matchPyTorch(t, "testdata/torch_step.json", Config{}) })
+	t.Run("resnet18", func(t *testing.T) {
+		matchPyTorch(t, "testdata/torch_step_resnet18.json", Config{Arch: "resnet18", Width: 0.125})
+	})
+}
+
+func matchPyTorch(t *testing.T, golden string, cfg Config) {
+	b, err := os.ReadFile(golden)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +33,7 @@ func TestMatchesPyTorch(t *testing.T) {
 		Loss   float64 `json:"loss"`
 		ZSum   float64 `json:"z_sum"`
 		ZProbe float64 `json:"z_probe"`
-		Grads  map[string]struct {
+		Grads  []struct {
 			Norm, Probe float64
 		} `json:"grads"`
 		RunningVar []float64 `json:"running_var_bn1"`
@@ -34,7 +41,13 @@ func TestMatchesPyTorch(t *testing.T) {
 	if err := json.Unmarshal(b, &want); err != nil {
 		t.Fatal(err)
 	}
-	m, _ := New(Config{})
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want.Grads) != len(m.Params()) {
+		t.Fatalf("golden file has %d gradients, model %d parameters", len(want.Grads), len(m.Params()))
+	}
 	formula := func(dst []float32, pidx int, scale, base float64) {
 		for i := range dst {
 			dst[i] = float32(base + scale*math.Sin(0.7*float64(i)+1.1*float64(pidx)+0.3))
@@ -49,9 +62,9 @@ func TestMatchesPyTorch(t *testing.T) {
 				p.Data[i]++
 			}
 		case len(p.Shape) == 4:
-			formula(p.Data, pidx, 1/math.Sqrt(float64(p.Shape[1]*9)), 0)
-		default:
-			formula(p.Data, pidx, 1.0/16, 0)
+			formula(p.Data, pidx, 1/math.Sqrt(float64(p.Shape[1]*p.Shape[2]*p.Shape[3])), 0)
+		default: // linear weights and the bias: 1/sqrt(features)
+			formula(p.Data, pidx, 1/math.Sqrt(float64(m.Features)), 0)
 		}
 	}
 	g, err := m.Graph(want.Views, 32, 32, true)
@@ -95,14 +108,11 @@ func TestMatchesPyTorch(t *testing.T) {
 			norm += float64(v) * float64(v)
 			pr += float64(v) * math.Cos(0.31*float64(j))
 		}
-		w, ok := want.Grads[p.Name]
-		if !ok {
-			t.Fatalf("golden file has no gradient for %s", p.Name)
-		}
+		w := want.Grads[i]
 		close("|∂L/∂"+p.Name+"|", math.Sqrt(norm), w.Norm, 1e-4)
 		close("∂L/∂"+p.Name+"·probe", pr, w.Probe, 1e-4)
 	}
 	for c, v := range want.RunningVar {
-		close("bn1 running var", float64(m.bns[0].RunVar[c]), v, 1e-5)
+		close("bn1 running var", float64(m.batchNorms()[0].RunVar[c]), v, 1e-5)
 	}
 }

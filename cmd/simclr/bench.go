@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/simclr-go/simclr/encoder"
 	"github.com/simclr-go/simclr/internal/gemm"
 	"github.com/simclr-go/simclr/train"
 )
@@ -40,6 +41,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var asJSON bool
 	var peak float64
 	fs.IntVar(&batch, "batch-size", 256, "images per step (2 views each)")
+	var model encoder.Config
+	fs.StringVar(&model.Arch, "arch", "small", "encoder: small or resnet18")
+	fs.Float64Var(&model.Width, "width", 1, "channel-width multiplier")
 	fs.IntVar(&warmup, "warmup", 2, "untimed steps first")
 	fs.IntVar(&steps, "steps", 5, "timed steps")
 	fs.Float64Var(&peak, "peak-gflops", 0, "the machine's fp32 peak (0: cores × MHz × 32 FLOP/cycle for AVX2+FMA)")
@@ -56,7 +60,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if batch < 2 || steps < 1 || warmup < 0 {
 		return usagef("--batch-size must be at least 2, --steps at least 1, --warmup not negative")
 	}
-	t, err := train.NewTrainer(train.Config{BatchSize: batch, Seed: 1}, 32)
+	t, err := train.NewTrainer(train.Config{BatchSize: batch, Seed: 1, Model: model}, 32)
 	if err != nil {
 		return err
 	}
@@ -97,7 +101,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	views := float64(2*batch) / sec
 	res := BenchResult{
-		Impl: "simclr-go " + runtime.Version(), BatchSize: batch, ImagesPerSec: views, StepSec: sec,
+		Impl: "simclr-go " + runtime.Version() + " " + t.Model.Config.Arch, BatchSize: batch, ImagesPerSec: views, StepSec: sec,
 		GFLOPS: views * t.Model.TrainFLOPsPerView(32, 32) / 1e9, PeakGFLOPS: peak,
 		PeakRSSBytes: peakRSS(), Threads: threads, Kernel: gemm.Kernel(),
 	}

@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/simclr-go/simclr/datasets"
+	"github.com/simclr-go/simclr/encoder"
 	"github.com/simclr-go/simclr/train"
 )
 
@@ -23,7 +24,7 @@ func trainDefaults() train.Config {
 	c := train.Config{Dataset: "cifar10", Epochs: 100, BatchSize: 256, Optimizer: "sgd", LRScaling: "linear",
 		Temperature: 0.5, WeightDecay: 1e-6, LogEvery: 10, CheckpointEvery: 1, Keep: 3, KNNBank: 5000, KNNQueries: 1000}
 	c.Augment.Strength = 0.5
-	c.Model.ProjDim = 128
+	c.Model = encoder.Config{Arch: "small", Width: 1, HeadDepth: 2, ProjDim: 128}
 	return c
 }
 
@@ -101,6 +102,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Float64Var(&c.Augment.Strength, "strength", c.Augment.Strength, "colour-jitter strength s (jitter 0.8s/0.8s/0.8s/0.2s)")
 	fs.Float64Var(&c.Augment.NoiseStd, "noise", c.Augment.NoiseStd, "σ of additive Gaussian noise on [0,1] pixels (0: none)")
 	fs.IntVar(&c.Augment.Workers, "workers", c.Augment.Workers, "augmentation workers (0: GOMAXPROCS)")
+	fs.StringVar(&c.Model.Arch, "arch", c.Model.Arch, "encoder: small or resnet18 (CIFAR variant)")
+	fs.Float64Var(&c.Model.Width, "width", c.Model.Width, "channel-width multiplier (e.g. 0.25 makes resnet18 CPU-sized)")
+	fs.IntVar(&c.Model.HeadDepth, "head-depth", c.Model.HeadDepth, "linear layers in the projection head: 2 or 3")
 	fs.IntVar(&c.Model.ProjDim, "proj-dim", c.Model.ProjDim, "projection head output dimension")
 	fs.StringVar(&c.AuxHead, "aux-head", c.AuxHead, "online linear probe on stop-gradient features, logged per epoch: ce, mse or hinge")
 	fs.IntVar(&c.AuxLabels, "aux-labels", c.AuxLabels, "the online probe uses labels of the first N training images only (0: all)")

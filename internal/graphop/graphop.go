@@ -38,9 +38,11 @@ type Op struct {
 	Diff   []bool   // which inputs Bwd differentiates
 	// InPlace, when not 0, is the 1-based index of an input of the output's
 	// shape whose buffer the output overwrites instead of the op owning
-	// one. Only safe when this op is the last reader of that input, as a
-	// gradient's final consumer is; Fwd then gets the same slice as out and
-	// as that input, and must read each element before writing it.
+	// one. Only safe when this op is the last reader of that input's value:
+	// a gradient node must then not be shared with another consumer (a
+	// residual join gives each addend its own node for this reason). Fwd
+	// gets the same slice as out and as that input, and must read each
+	// element before writing it.
 	InPlace int
 
 	out    *tensor.Dense

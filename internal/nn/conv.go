@@ -7,16 +7,20 @@ import (
 	"github.com/simclr-go/simclr/internal/gemm"
 )
 
-// Conv describes a stride-1 2-D convolution without bias: input N×Cin×H×W,
-// weights Cout×Cin×K×K, output N×Cout×Ho×Wo with Ho = H+2*Pad-K+1.
+// Conv describes a 2-D convolution without bias: input N×Cin×H×W, weights
+// Cout×Cin×K×K, output N×Cout×Ho×Wo with Ho = (H+2*Pad-K)/Stride + 1.
+// Stride 0 means 1.
 type Conv struct {
 	N, Cin, H, W int
 	Cout, K, Pad int
+	Stride       int
 }
 
+func (c Conv) stride() int { return max(c.Stride, 1) }
+
 // OutH and OutW are the output's spatial size.
-func (c Conv) OutH() int { return c.H + 2*c.Pad - c.K + 1 }
-func (c Conv) OutW() int { return c.W + 2*c.Pad - c.K + 1 }
+func (c Conv) OutH() int { return (c.H+2*c.Pad-c.K)/c.stride() + 1 }
+func (c Conv) OutW() int { return (c.W+2*c.Pad-c.K)/c.stride() + 1 }
 
 // InSize, OutSize and WeightSize are element counts.
 func (c Conv) InSize() int     { return c.N * c.Cin * c.H * c.W }
@@ -43,31 +47,35 @@ func getCol(n int) *[]float32 {
 	return &s
 }
 
-// im2col lays out one image's receptive fields: col[(ci*K+i)*K+j][oy*Wo+ox]
-// = x[ci][oy+i-Pad][ox+j-Pad], zero outside the image.
+// im2col lays out one image's receptive fields:
+// col[(ci*K+i)*K+j][oy*Wo+ox] = x[ci][oy*S+i-Pad][ox*S+j-Pad], zero outside
+// the image.
 func (c Conv) im2col(x, col []float32) {
-	ho, wo := c.OutH(), c.OutW()
+	ho, wo, st := c.OutH(), c.OutW(), c.stride()
 	for ci := 0; ci < c.Cin; ci++ {
 		plane := x[ci*c.H*c.W : (ci+1)*c.H*c.W]
 		for i := 0; i < c.K; i++ {
 			for j := 0; j < c.K; j++ {
 				dst := col[((ci*c.K+i)*c.K+j)*ho*wo:][:ho*wo]
+				// ox*S+j-Pad in [0, W): ox in [lo, hi).
+				lo := min(max(0, (c.Pad-j+st-1)/st), wo)
+				hi := min(wo, max(lo, (c.W+c.Pad-j+st-1)/st))
 				for oy := 0; oy < ho; oy++ {
-					iy := oy + i - c.Pad
+					iy := oy*st + i - c.Pad
 					row := dst[oy*wo : oy*wo+wo]
-					if iy < 0 || iy >= c.H {
+					if iy < 0 || iy >= c.H || hi <= lo {
 						clear(row)
 						continue
 					}
 					src := plane[iy*c.W : iy*c.W+c.W]
-					// ox+j-Pad in [0, W): ox in [Pad-j, W+Pad-j).
-					lo, hi := max(0, c.Pad-j), min(wo, c.W+c.Pad-j)
-					if hi <= lo {
-						clear(row)
-						continue
-					}
 					clear(row[:lo])
-					copy(row[lo:hi], src[lo+j-c.Pad:hi+j-c.Pad])
+					if st == 1 {
+						copy(row[lo:hi], src[lo+j-c.Pad:hi+j-c.Pad])
+					} else {
+						for ox := lo; ox < hi; ox++ {
+							row[ox] = src[ox*st+j-c.Pad]
+						}
+					}
 					clear(row[hi:])
 				}
 			}
@@ -77,25 +85,33 @@ func (c Conv) im2col(x, col []float32) {
 
 // col2im adds col's receptive fields back into dx (the adjoint of im2col).
 func (c Conv) col2im(col, dx []float32) {
-	ho, wo := c.OutH(), c.OutW()
+	ho, wo, st := c.OutH(), c.OutW(), c.stride()
 	for ci := 0; ci < c.Cin; ci++ {
 		plane := dx[ci*c.H*c.W : (ci+1)*c.H*c.W]
 		for i := 0; i < c.K; i++ {
 			for j := 0; j < c.K; j++ {
 				src := col[((ci*c.K+i)*c.K+j)*ho*wo:][:ho*wo]
-				lo, hi := max(0, c.Pad-j), min(wo, c.W+c.Pad-j)
+				lo := min(max(0, (c.Pad-j+st-1)/st), wo)
+				hi := min(wo, max(lo, (c.W+c.Pad-j+st-1)/st))
 				if hi <= lo {
 					continue
 				}
 				for oy := 0; oy < ho; oy++ {
-					iy := oy + i - c.Pad
+					iy := oy*st + i - c.Pad
 					if iy < 0 || iy >= c.H {
 						continue
 					}
-					d := plane[iy*c.W+lo+j-c.Pad : iy*c.W+hi+j-c.Pad]
 					s := src[oy*wo+lo : oy*wo+hi]
-					for t, v := range s {
-						d[t] += v
+					if st == 1 {
+						d := plane[iy*c.W+lo+j-c.Pad : iy*c.W+hi+j-c.Pad]
+						for t, v := range s {
+							d[t] += v
+						}
+					} else {
+						row := plane[iy*c.W : iy*c.W+c.W]
+						for t, v := range s {
+							row[(lo+t)*st+j-c.Pad] += v
+						}
 					}
 				}
 			}

@@ -45,7 +45,7 @@ func checkGrad(t *testing.T, name string, x, grad []float32, loss func() float64
 
 // convRef is a direct float64 convolution.
 func convRef(c Conv, x, w []float32) []float64 {
-	ho, wo := c.OutH(), c.OutW()
+	ho, wo, st := c.OutH(), c.OutW(), c.stride()
 	y := make([]float64, c.OutSize())
 	for n := 0; n < c.N; n++ {
 		for co := 0; co < c.Cout; co++ {
@@ -55,7 +55,7 @@ func convRef(c Conv, x, w []float32) []float64 {
 					for ci := 0; ci < c.Cin; ci++ {
 						for i := 0; i < c.K; i++ {
 							for j := 0; j < c.K; j++ {
-								iy, ix := oy+i-c.Pad, ox+j-c.Pad
+								iy, ix := oy*st+i-c.Pad, ox*st+j-c.Pad
 								if iy < 0 || iy >= c.H || ix < 0 || ix >= c.W {
 									continue
 								}
@@ -78,6 +78,9 @@ func TestConv(t *testing.T) {
 		{N: 3, Cin: 2, H: 5, W: 7, Cout: 4, K: 3, Pad: 1},
 		{N: 2, Cin: 3, H: 6, W: 6, Cout: 5, K: 3, Pad: 0},
 		{N: 17, Cin: 4, H: 8, W: 8, Cout: 7, K: 5, Pad: 2},
+		{N: 3, Cin: 3, H: 8, W: 8, Cout: 4, K: 3, Pad: 1, Stride: 2},
+		{N: 2, Cin: 5, H: 7, W: 9, Cout: 3, K: 3, Pad: 1, Stride: 2},
+		{N: 2, Cin: 4, H: 8, W: 8, Cout: 6, K: 1, Pad: 0, Stride: 2},
 	} {
 		x, w := randn(r, c.InSize()), randn(r, c.WeightSize())
 		y := make([]float32, c.OutSize())
@@ -233,4 +236,15 @@ func TestLinear(t *testing.T) {
 	checkGrad(t, "linear dx", x, dx, loss, 1e-2, 1e-3)
 	checkGrad(t, "linear dw", w, dw, loss, 1e-2, 1e-3)
 	checkGrad(t, "linear db", b, db, loss, 1e-2, 1e-3)
+}
+
+func TestAddReLU(t *testing.T) {
+	r := rand.New(rand.NewPCG(12, 13))
+	a, b, dy := randn(r, 50), randn(r, 50), randn(r, 50)
+	y, dx := make([]float32, 50), make([]float32, 50)
+	AddReLU(y, a, b)
+	AddReLUBackward(dx, y, dy)
+	loss := func() float64 { AddReLU(y, a, b); return dot(y, dy) }
+	checkGrad(t, "addrelu da", a, dx, loss, 1e-3, 1e-2)
+	checkGrad(t, "addrelu db", b, dx, loss, 1e-3, 1e-2)
 }

@@ -87,3 +87,24 @@ func GlobalAvgPoolBackward(dx, dy []float32, s int) {
 		}
 	}
 }
+
+// AddReLU sets y = max(a+b, 0), the join of a residual block.
+func AddReLU(y, a, b []float32) {
+	forEach(chunks, func(ch int) {
+		lo, hi := split(len(y), chunks, ch)
+		for i := lo; i < hi; i++ {
+			y[i] = max(a[i]+b[i], 0)
+		}
+	})
+}
+
+// AddReLUBackward sets dx = dy where y > 0 and 0 elsewhere: the gradient
+// of both addends.
+func AddReLUBackward(dx, y, dy []float32) {
+	forEach(chunks, func(ch int) {
+		lo, hi := split(len(y), chunks, ch)
+		for i := lo; i < hi; i++ {
+			dx[i] = reluMask(dy[i], y[i])
+		}
+	})
+}
