@@ -5,9 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/simclr-go/simclr/datasets"
@@ -96,5 +99,98 @@ func TestResumeIsExact(t *testing.T) {
 		if !reflect.DeepEqual(metricLines(t, dir), metricLines(t, full)) {
 			t.Fatalf("metrics after resume differ:\n%+v\n%+v", metricLines(t, dir), metricLines(t, full))
 		}
+	}
+}
+
+func TestNonFiniteLossStops(t *testing.T) {
+	cfg, d, _ := smallRun()
+	tr, err := NewTrainer(cfg, d.H)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	tr.Model.Params()[0].Data[0] = float32(math.NaN())
+	idx := make([]int, cfg.BatchSize)
+	for i := range idx {
+		idx[i] = i
+	}
+	tr.LoadBatch(context.Background(), d, idx, 0)
+	if _, err := tr.Step(0.1); err == nil || !strings.Contains(err.Error(), "loss is NaN") {
+		t.Fatalf("NaN weights: %v", err)
+	}
+}
+
+// TestInterruptCheckpointsAndResumes cancels the context mid-run, as
+// SIGINT does: the run writes a checkpoint at the step it reached and a
+// resume ends where an uninterrupted run ends.
+func TestInterruptCheckpointsAndResumes(t *testing.T) {
+	cfg, d, q := smallRun()
+	want, err := RunOn(context.Background(), cfg, d, t.TempDir(), RunOptions{KNNTest: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &cancelOn{text: "step 4/", cancel: cancel}
+	ck, err := RunOn(ctx, cfg, d, dir, RunOptions{KNNTest: q, Progress: w})
+	if !errors.Is(err, context.Canceled) || ck == nil || ck.Step != 4 {
+		t.Fatalf("interrupted run: %v, checkpoint %+v", err, ck)
+	}
+	loaded, err := LoadCheckpoint(dir)
+	if err != nil || loaded.Step != 4 {
+		t.Fatalf("checkpoint on disk: %v", err)
+	}
+	got, err := RunOn(context.Background(), Config{}, d, dir, RunOptions{KNNTest: q, Resume: loaded})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Model, want.Model) {
+		t.Fatal("interrupted and resumed run differs from the uninterrupted one")
+	}
+}
+
+type cancelOn struct {
+	text   string
+	cancel func()
+}
+
+func (c *cancelOn) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), c.text) {
+		c.cancel()
+	}
+	return len(p), nil
+}
+
+// TestMemorySteady checks that training does not grow the heap step after
+// step: buffers are sized once per shape and reused.
+func TestMemorySteady(t *testing.T) {
+	cfg, d, _ := smallRun()
+	tr, err := NewTrainer(cfg, d.H)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	idx := make([]int, cfg.BatchSize)
+	for i := range idx {
+		idx[i] = i
+	}
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapInuse
+	}
+	var after10 uint64
+	for s := 1; s <= 60; s++ {
+		tr.LoadBatch(context.Background(), d, idx, s)
+		if _, err := tr.Step(0.01); err != nil {
+			t.Fatal(err)
+		}
+		if s == 10 {
+			after10 = heap()
+		}
+	}
+	if end := heap(); end > after10+after10/10+1<<20 {
+		t.Fatalf("heap grew from %d to %d bytes between steps 10 and 60", after10, end)
 	}
 }
