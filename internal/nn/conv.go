@@ -47,6 +47,15 @@ func getCol(n int) *[]float32 {
 	return &s
 }
 
+// span is the range [lo, hi) of output columns ox whose input column
+// ox*S+j-Pad falls inside the image for kernel column j.
+func (c Conv) span(j, wo int) (lo, hi int) {
+	st := c.stride()
+	lo = min(max(0, (c.Pad-j+st-1)/st), wo)
+	hi = min(wo, max(lo, (c.W+c.Pad-j+st-1)/st))
+	return lo, hi
+}
+
 // im2col lays out one image's receptive fields:
 // col[(ci*K+i)*K+j][oy*Wo+ox] = x[ci][oy*S+i-Pad][ox*S+j-Pad], zero outside
 // the image.
@@ -57,9 +66,7 @@ func (c Conv) im2col(x, col []float32) {
 		for i := 0; i < c.K; i++ {
 			for j := 0; j < c.K; j++ {
 				dst := col[((ci*c.K+i)*c.K+j)*ho*wo:][:ho*wo]
-				// ox*S+j-Pad in [0, W): ox in [lo, hi).
-				lo := min(max(0, (c.Pad-j+st-1)/st), wo)
-				hi := min(wo, max(lo, (c.W+c.Pad-j+st-1)/st))
+				lo, hi := c.span(j, wo)
 				for oy := 0; oy < ho; oy++ {
 					iy := oy*st + i - c.Pad
 					row := dst[oy*wo : oy*wo+wo]
@@ -91,8 +98,7 @@ func (c Conv) col2im(col, dx []float32) {
 		for i := 0; i < c.K; i++ {
 			for j := 0; j < c.K; j++ {
 				src := col[((ci*c.K+i)*c.K+j)*ho*wo:][:ho*wo]
-				lo := min(max(0, (c.Pad-j+st-1)/st), wo)
-				hi := min(wo, max(lo, (c.W+c.Pad-j+st-1)/st))
+				lo, hi := c.span(j, wo)
 				if hi <= lo {
 					continue
 				}
