@@ -3,11 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/simclr-go/simclr/datasets"
+	"github.com/simclr-go/simclr/encoder"
+	"github.com/simclr-go/simclr/eval"
+	"github.com/simclr-go/simclr/train"
 )
 
 func simclr(t *testing.T, args ...string) (int, string, string) {
@@ -176,5 +183,48 @@ func TestResumeFromCLI(t *testing.T) {
 	}
 	if code, _, stderr := simclr(t, "train", "--resume", run, "--epochs", "5"); code != 2 || !strings.Contains(stderr, "drop --epochs") {
 		t.Fatalf("resume with flags: exit %d %q", code, stderr)
+	}
+}
+
+// TestExportMatchesFeatures checks that simclr export writes the features
+// the probe uses: same values as eval.Features on the same images.
+func TestExportMatchesFeatures(t *testing.T) {
+	dir := cifarDir(t)
+	run := filepath.Join(t.TempDir(), "r")
+	if code, _, stderr := simclr(t, "train", "--data-dir", dir, "--out", run, "--epochs", "1", "--batch-size", "32", "--limit", "64", "--knn-bank", "-1"); code != 0 {
+		t.Fatalf("train: %s", stderr)
+	}
+	out := filepath.Join(t.TempDir(), "f.npy")
+	if code, _, stderr := simclr(t, "export", "--run", run, "--split", "test", "--out", out); code != 0 {
+		t.Fatalf("export: %s", stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hl := int(b[8]) | int(b[9])<<8
+	if !strings.Contains(string(b[10:10+hl]), "'shape': (64, 256)") {
+		t.Fatalf("header %q", b[10:10+hl])
+	}
+	data := b[10+hl:]
+	ck, _ := train.LoadCheckpoint(run)
+	m, _ := encoder.New(ck.Config.Model)
+	m.Load(ck.Model)
+	d, _ := datasets.LoadCIFAR10(dir, datasets.Test, 0)
+	want, err := eval.Features(context.Background(), m, d, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) != 4*len(want) {
+		t.Fatalf("%d bytes of data for %d features", len(data), len(want))
+	}
+	for i, w := range want {
+		if got := math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:])); got != w {
+			t.Fatalf("feature %d: exported %v, eval.Features %v", i, got, w)
+		}
+	}
+	lb, _ := os.ReadFile(filepath.Join(filepath.Dir(out), "f.labels.npy"))
+	if !strings.Contains(string(lb[:128]), "'<i8'") || !strings.Contains(string(lb[:128]), "(64,)") {
+		t.Fatalf("labels header %q", lb[:128])
 	}
 }
