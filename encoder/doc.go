@@ -2,9 +2,15 @@
 // maps an image batch to representations h, and a projection head g that
 // maps h to the embeddings z on which the contrastive loss is computed.
 //
-// Shapes: input x is N×3×H×W float32 (NCHW, H and W divisible by 4 for
-// the small encoder); h is N×Features (256 for "small"); z is N×ProjDim
-// (default 128). Evaluation uses h, as in the paper.
+// Architectures: "small" (4 conv3×3-BN-ReLU, max-pools after the second
+// and third, global average pool; h is 256-d) and "resnet18" (the CIFAR
+// variant: 3×3 stride-1 stem, no max-pool, basic blocks [2,2,2,2] of
+// widths 64-512; h is 512-d), both scaled by a width multiplier. The head
+// is Linear-BN-ReLU-Linear (depth 2) or one more Linear-BN-ReLU (depth 3).
+//
+// Shapes: input x is N×3×H×W float32 (NCHW, H and W divisible by 8); h is
+// N×Features; z is N×ProjDim (default 128). Evaluation uses h, as in the
+// paper.
 //
 // A Model owns its parameters (Param.Data) and its BatchNorm running
 // statistics. Graph builds a gorgonia graph over those same slices, so an

@@ -1,11 +1,17 @@
 // Package eval measures what an encoder learned: it extracts frozen
 // representations h (eval-mode BatchNorm, no augmentation) and fits a
-// linear classifier on them, the paper's linear-evaluation protocol.
+// linear head on them, the paper's linear-evaluation protocol, or
+// classifies by nearest neighbours (KNN). Heads: softmax cross-entropy
+// (default), least squares onto one-hot targets (MSE, closed form) and a
+// multi-class SVM (squared multi-margin loss). The losses themselves
+// (CrossEntropy, MSE, Hinge) follow PyTorch's semantics and exist both as
+// float64 functions and as gorgonia graph builders. WriteNPY exports
+// features for numpy; WriteConfusionPNG draws a confusion matrix.
 //
 // Features are N×D float32, row-major, one row per image in dataset order.
 // The probe standardises each feature with the training set's mean and
-// standard deviation, then fits multinomial logistic regression (softmax
-// cross-entropy plus (λ/2)‖W‖², bias unpenalised) with L-BFGS. λ is
+// standard deviation, then fits the head (for cross-entropy: multinomial
+// logistic regression plus (λ/2)‖W‖², bias unpenalised) with L-BFGS. λ is
 // chosen on a validation split carved from the training features (the
 // last 20%), then the probe is refitted on all of them.
 //
