@@ -190,3 +190,28 @@ func Hinge(scores []float64, labels []int32, c int, o HingeOptions, grad []float
 	}
 	return loss * scale, nil
 }
+
+// LogSoftmax returns log softmax of each row of scores (N×C).
+func LogSoftmax(scores []float64, c int) []float64 {
+	out := make([]float64, len(scores))
+	for i := 0; i+c <= len(scores); i += c {
+		lse := logSumExp(scores[i : i+c])
+		for k := 0; k < c; k++ {
+			out[i+k] = scores[i+k] - lse
+		}
+	}
+	return out
+}
+
+// NLL is the mean negative log-likelihood of log-probabilities logp (N×C);
+// NLL(LogSoftmax(s)) is CrossEntropy(s) without options.
+func NLL(logp []float64, labels []int32, c int) (float64, error) {
+	if err := checkScores(len(labels), c, logp, labels); err != nil {
+		return 0, err
+	}
+	var s float64
+	for i, y := range labels {
+		s -= logp[i*c+int(y)]
+	}
+	return s / float64(len(labels)), nil
+}

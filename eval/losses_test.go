@@ -82,6 +82,10 @@ func TestLossClosedForms(t *testing.T) {
 	if math.Abs(ce-math.Log(5)) > 1e-12 || math.Abs(ce-1.6094) > 1e-4 {
 		t.Fatalf("CE of zero logits = %v, want ln 5", ce)
 	}
+	nll, _ := NLL(LogSoftmax(scores, 5), labels, 5)
+	if math.Abs(nll-math.Log(5)) > 1e-12 {
+		t.Fatalf("NLL of log-softmax of zero logits = %v, want ln 5", nll)
+	}
 	// MSE of two independent standard normals is 2 in expectation; over
 	// 10·3·32·32 elements the standard error is about 0.016.
 	r := rand.New(rand.NewPCG(1, 2))
