@@ -211,3 +211,27 @@ func TestLossNodesThroughGorgonia(t *testing.T) {
 		vm.Close()
 	}
 }
+
+func TestCrossEntropyFastEqualsCrossEntropy(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	n, c := 37, 6
+	s := make([]float64, n*c)
+	labels := make([]int32, n)
+	for i := range s {
+		s[i] = 3 * r.NormFloat64()
+	}
+	for i := range labels {
+		labels[i] = int32(r.IntN(c))
+	}
+	g1, g2 := make([]float64, n*c), make([]float64, n*c)
+	l1, _ := CrossEntropy(s, labels, c, CEOptions{}, g1)
+	l2 := crossEntropyFast(s, labels, c, g2)
+	if math.Abs(l1-l2) > 1e-12 {
+		t.Fatalf("loss %v vs %v", l1, l2)
+	}
+	for i := range g1 {
+		if math.Abs(g1[i]-g2[i]) > 1e-12 {
+			t.Fatalf("grad[%d] %v vs %v", i, g1[i], g2[i])
+		}
+	}
+}
