@@ -174,7 +174,7 @@ func Run(ctx context.Context, cfg Config, out string, opts RunOptions) (*Checkpo
 	}
 	if cfg.KNNQueries > 0 && opts.KNNTest == nil {
 		if opts.KNNTest, err = datasets.Load(cfg.Dataset, cfg.DataDir, datasets.Test, cfg.KNNQueries); err != nil {
-			return nil, fmt.Errorf("train: kNN monitor: %w", err)
+			return nil, fmt.Errorf("train: the kNN monitor needs the test split (--knn-queries -1 turns it off): %w", err)
 		}
 	}
 	return RunOn(ctx, cfg, d, out, opts)
