@@ -18,7 +18,7 @@ type Config struct {
 	Epochs       int     `json:"epochs"`        // 0 means 100, the paper's shortest CIFAR schedule
 	BatchSize    int     `json:"batch_size"`    // images per step (2× views); 0 means 256
 	Optimizer    string  `json:"optimizer"`     // sgd (default), lars or adamw
-	LR           float64 `json:"lr"`            // base learning rate; 0 means 0.3 (sgd, lars) or 1e-3 (adamw)
+	LR           float64 `json:"lr"`            // base learning rate; 0 means 0.3 (sgd, lars; 0.075 with sqrt scaling) or 1e-3 (adamw)
 	LRScaling    string  `json:"lr_scaling"`    // linear (default: LR×B/256), sqrt (LR×√B) or none
 	PeakLR       float64 `json:"peak_lr"`       // resolved: what the schedule peaks at (set by Resolved)
 	Momentum     float64 `json:"momentum"`      // 0 means 0.9 (sgd, lars)
@@ -68,9 +68,13 @@ func (c Config) Resolved() (Config, error) {
 		return c, fmt.Errorf("train: unknown optimizer %q (want sgd, lars or adamw)", c.Optimizer)
 	}
 	if c.LR == 0 {
-		c.LR = 0.3
-		if c.Optimizer == OptAdamW {
+		switch {
+		case c.Optimizer == OptAdamW:
 			c.LR = 1e-3
+		case c.LRScaling == "sqrt":
+			c.LR = 0.075 // the paper's base for square-root scaling
+		default:
+			c.LR = 0.3
 		}
 	}
 	if !(c.LR > 0) || math.IsInf(c.LR, 0) {

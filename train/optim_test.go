@@ -88,3 +88,14 @@ func TestScheduleClosedForm(t *testing.T) {
 		t.Error("unknown scaling accepted")
 	}
 }
+
+func TestDefaultLRFollowsScaling(t *testing.T) {
+	c, err := Config{BatchSize: 4096, LRScaling: "sqrt"}.Resolved()
+	if err != nil || math.Abs(c.PeakLR-4.8) > 1e-9 {
+		t.Fatalf("sqrt scaling at batch 4096: peak %v (%v), want 0.075·64 = 4.8", c.PeakLR, err)
+	}
+	c, _ = Config{BatchSize: 512}.Resolved()
+	if c.PeakLR != 0.6 {
+		t.Fatalf("linear scaling at batch 512: peak %v, want 0.6", c.PeakLR)
+	}
+}
