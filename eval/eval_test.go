@@ -33,7 +33,7 @@ func blobs(seed uint64, n, d, c int, spread float64) Set {
 	return s
 }
 
-func meanCE(m *Softmax, s Set) float64 {
+func meanCE(m *Linear, s Set) float64 {
 	lg := m.Logits(s)
 	var ce float64
 	for i, y := range s.Labels {

@@ -87,9 +87,6 @@ type Linear struct {
 	B    []float32 // C
 }
 
-// Softmax is the cross-entropy head (kept as a name for readability).
-type Softmax = Linear
-
 // FitOptions controls Fit. Zero values mean the defaults.
 type FitOptions struct {
 	Head      string  // HeadCE (default), HeadMSE or HeadHinge

@@ -24,7 +24,7 @@ type auxHead struct {
 	x        []float32
 	labels   []int32
 	gl       []float32
-	dw       []float32
+	dw, db   []float32
 
 	seen, correct int
 	lossSum       float64
@@ -97,12 +97,13 @@ func (a *auxHead) step(h []float32, labels []int32) {
 		a.mw[i] = a.mom*a.mw[i] + g
 		a.w[i] -= a.lr * a.mw[i]
 	}
-	db := make([]float32, c)
+	a.db = grow32(a.db, c)
+	clear(a.db)
 	for i, g := range a.gl {
-		db[i%c] += g
+		a.db[i%c] += g
 	}
-	for k := range db {
-		a.mb[k] = a.mom*a.mb[k] + db[k]
+	for k, g := range a.db {
+		a.mb[k] = a.mom*a.mb[k] + g
 		a.b[k] -= a.lr * a.mb[k]
 	}
 }

@@ -67,9 +67,6 @@ func WriteFileAtomic(path string, write func(f *os.File) error) error {
 	return os.Rename(f.Name(), path)
 }
 
-// Save writes c to dir/checkpoint.bin atomically.
-func (c *Checkpoint) Save(dir string) error { return c.save(dir, 0, false) }
-
 // save writes checkpoint.bin and, when history is set, also
 // checkpoint-eNNNN.bin, keeping the newest keep of those.
 func (c *Checkpoint) save(dir string, keep int, history bool) error {
