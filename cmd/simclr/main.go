@@ -28,6 +28,7 @@ type command struct {
 var commands = []command{
 	{"train", "pretrain an encoder with SimCLR (NT-Xent) and write a run directory", runTrain},
 	{"eval", "linear-probe a run's encoder on labelled data and print top-1 accuracy", runEval},
+	{"augment", "write a contact sheet of images and their augmented views (PNG)", runAugment},
 	{"plot", "draw a run's loss, learning-rate and accuracy curves as PNG and SVG", runPlot},
 	{"knn", "classify test images by their nearest training images in a run's feature space", runKNN},
 	{"export", "write a run's features and labels as .npy files", runExport},

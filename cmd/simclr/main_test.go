@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -226,5 +227,26 @@ func TestExportMatchesFeatures(t *testing.T) {
 	lb, _ := os.ReadFile(filepath.Join(filepath.Dir(out), "f.labels.npy"))
 	if !strings.Contains(string(lb[:128]), "'<i8'") || !strings.Contains(string(lb[:128]), "(64,)") {
 		t.Fatalf("labels header %q", lb[:128])
+	}
+}
+
+func TestAugmentContactSheet(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "sheet.png")
+	code, stdout, stderr := simclr(t, "augment", "--dataset", "synthetic", "--n", "3", "--views", "5", "--out", out)
+	if code != 0 || !strings.Contains(stdout, "3 images × (original + 5 views)") {
+		t.Fatalf("augment: exit %d %q %q", code, stdout, stderr)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 3 rows of 32·3+4 pixels; 6 columns of the same plus margins.
+	if b := img.Bounds(); b.Dy() != 3*100 || b.Dx() != 6*100+4 {
+		t.Fatalf("sheet is %v", b)
 	}
 }
