@@ -15,47 +15,71 @@ import (
 // Features returns h for every image of d (N×m.Features), computed in
 // batches of batch images (0 means 256) with eval-mode BatchNorm.
 func Features(ctx context.Context, m *encoder.Model, d *datasets.Dataset, batch int) ([]float32, error) {
+	fs, err := FeaturesOf(ctx, m, batch, d)
+	if err != nil {
+		return nil, err
+	}
+	return fs[0], nil
+}
+
+// FeaturesOf is Features for several datasets of one image size (a train
+// and a test split, say), sharing one compiled eval graph.
+func FeaturesOf(ctx context.Context, m *encoder.Model, batch int, ds ...*datasets.Dataset) ([][]float32, error) {
 	if batch <= 0 {
 		batch = 256
 	}
-	n := d.Len()
-	if n == 0 {
-		return nil, fmt.Errorf("eval: %s has no images", d.Name)
+	if len(ds) == 0 {
+		return nil, nil
 	}
-	batch = min(batch, n)
+	most := 0
+	for _, d := range ds {
+		if d.Len() == 0 {
+			return nil, fmt.Errorf("eval: %s has no images", d.Name)
+		}
+		if d.H != ds[0].H || d.W != ds[0].W {
+			return nil, fmt.Errorf("eval: %s is %dx%d, %s %dx%d", d.Name, d.H, d.W, ds[0].Name, ds[0].H, ds[0].W)
+		}
+		most = max(most, d.Len())
+	}
+	batch = min(batch, most)
 	pipe, err := augment.New(augment.Config{})
 	if err != nil {
 		return nil, err
 	}
-	g, err := m.Graph(batch, d.H, d.W, false)
+	g, err := m.Graph(batch, ds[0].H, ds[0].W, false)
 	if err != nil {
 		return nil, err
 	}
 	vm := G.NewTapeMachine(g.G)
 	defer vm.Close()
 	f := m.Features
-	out := make([]float32, n*f)
-	vs := pipe.ViewSize(d)
+	vs := pipe.ViewSize(ds[0])
 	idx := make([]int, 0, batch)
-	for lo := 0; lo < n; lo += batch {
-		hi := min(lo+batch, n)
-		idx = idx[:0]
-		for i := lo; i < hi; i++ {
-			idx = append(idx, i)
+	var outs [][]float32
+	for _, d := range ds {
+		n := d.Len()
+		out := make([]float32, n*f)
+		for lo := 0; lo < n; lo += batch {
+			hi := min(lo+batch, n)
+			idx = idx[:0]
+			for i := lo; i < hi; i++ {
+				idx = append(idx, i)
+			}
+			if err := pipe.Plain(ctx, g.Input[:len(idx)*vs], d, idx); err != nil {
+				return nil, err
+			}
+			clear(g.Input[len(idx)*vs:]) // a short last batch; eval BN is per image
+			if err := vm.RunAll(); err != nil {
+				return nil, fmt.Errorf("eval: forward: %w", err)
+			}
+			h, err := graphop.Data(g.H.Value())
+			if err != nil {
+				return nil, err
+			}
+			copy(out[lo*f:hi*f], h)
+			vm.Reset()
 		}
-		if err := pipe.Plain(ctx, g.Input[:len(idx)*vs], d, idx); err != nil {
-			return nil, err
-		}
-		clear(g.Input[len(idx)*vs:]) // a short last batch; eval BN is per image
-		if err := vm.RunAll(); err != nil {
-			return nil, fmt.Errorf("eval: forward: %w", err)
-		}
-		h, err := graphop.Data(g.H.Value())
-		if err != nil {
-			return nil, err
-		}
-		copy(out[lo*f:hi*f], h)
-		vm.Reset()
+		outs = append(outs, out)
 	}
-	return out, nil
+	return outs, nil
 }

@@ -348,15 +348,11 @@ func RunOn(ctx context.Context, cfg Config, d *datasets.Dataset, out string, opt
 
 // knnMonitor is the per-epoch kNN accuracy (k=200, cosine, τ=0.1).
 func knnMonitor(ctx context.Context, m *encoder.Model, bank, queries *datasets.Dataset) (float64, error) {
-	fb, err := eval.Features(ctx, m, bank, 0)
+	fs, err := eval.FeaturesOf(ctx, m, 0, bank, queries)
 	if err != nil {
 		return 0, err
 	}
-	fq, err := eval.Features(ctx, m, queries, 0)
-	if err != nil {
-		return 0, err
-	}
-	return eval.KNN(eval.Set{X: fb, Labels: bank.Labels, D: m.Features}, eval.Set{X: fq, Labels: queries.Labels, D: m.Features}, len(bank.Classes), 200, 0.1)
+	return eval.KNN(eval.Set{X: fs[0], Labels: bank.Labels, D: m.Features}, eval.Set{X: fs[1], Labels: queries.Labels, D: m.Features}, len(bank.Classes), 200, 0.1)
 }
 
 // openMetrics opens metrics.jsonl for appending, first dropping lines

@@ -88,19 +88,28 @@ func (f *frozen) load(ctx context.Context, stderr io.Writer) error {
 	return err
 }
 
-// features extracts the representation of d that the flags select.
-func (f *frozen) features(ctx context.Context, d *datasets.Dataset) ([]float32, int, error) {
+// features extracts, for each of ds, the representation the flags select:
+// raw pixels, or h of the run's encoder (or of the encoder at random
+// initialisation), built once for all of ds.
+func (f *frozen) features(ctx context.Context, ds ...*datasets.Dataset) ([][]float32, int, error) {
 	if f.baseline == "pixels" {
 		p, err := augment.New(augment.Config{})
 		if err != nil {
 			return nil, 0, err
 		}
-		idx := make([]int, d.Len())
-		for i := range idx {
-			idx[i] = i
+		var out [][]float32
+		for _, d := range ds {
+			idx := make([]int, d.Len())
+			for i := range idx {
+				idx[i] = i
+			}
+			x := make([]float32, d.Len()*p.ViewSize(d))
+			if err := p.Plain(ctx, x, d, idx); err != nil {
+				return nil, 0, err
+			}
+			out = append(out, x)
 		}
-		x := make([]float32, d.Len()*p.ViewSize(d))
-		return x, p.ViewSize(d), p.Plain(ctx, x, d, idx)
+		return out, p.ViewSize(ds[0]), nil
 	}
 	var cfg encoder.Config
 	if f.ck != nil {
@@ -118,7 +127,7 @@ func (f *frozen) features(ctx context.Context, d *datasets.Dataset) ([]float32, 
 			return nil, 0, fmt.Errorf("%s: %w", filepath.Join(f.runDir, train.CheckpointFile), err)
 		}
 	}
-	x, err := eval.Features(ctx, m, d, f.batch)
+	x, err := eval.FeaturesOf(ctx, m, f.batch, ds...)
 	return x, m.Features, err
 }
 
@@ -129,15 +138,11 @@ func (f *frozen) sets(ctx context.Context, stderr io.Writer) (eval.Set, eval.Set
 		what = "baseline " + f.baseline
 	}
 	fmt.Fprintf(stderr, "features (%s) of %d train and %d test images\n", what, f.trainSet.Len(), f.testSet.Len())
-	xtr, d, err := f.features(ctx, f.trainSet)
+	xs, d, err := f.features(ctx, f.trainSet, f.testSet)
 	if err != nil {
 		return eval.Set{}, eval.Set{}, err
 	}
-	xte, _, err := f.features(ctx, f.testSet)
-	if err != nil {
-		return eval.Set{}, eval.Set{}, err
-	}
-	return eval.Set{X: xtr, Labels: f.trainSet.Labels, D: d}, eval.Set{X: xte, Labels: f.testSet.Labels, D: d}, nil
+	return eval.Set{X: xs[0], Labels: f.trainSet.Labels, D: d}, eval.Set{X: xs[1], Labels: f.testSet.Labels, D: d}, nil
 }
 
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -299,10 +304,11 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if split == "test" {
 		d = f.testSet
 	}
-	x, dim, err := f.features(ctx, d)
+	xs, dim, err := f.features(ctx, d)
 	if err != nil {
 		return err
 	}
+	x := xs[0]
 	labels := make([]int64, d.Len())
 	for i, l := range d.Labels {
 		labels[i] = int64(l)
