@@ -1,0 +1,100 @@
+//go:build amd64 && !purego
+
+package pixel
+
+import "golang.org/x/sys/cpu"
+
+var hasAVX2 = cpu.X86.HasAVX2
+
+//go:noescape
+func madd3AVX2(out, a, b, c *uint8, ka, kb, kc *int32, n int)
+
+//go:noescape
+func madd3ScalarAVX2(out, a, b, c *uint8, ka, kb, kc int32, n int)
+
+// Madd3 is the three-tap multiply-add with per-element weights.
+func Madd3(out, a, b, c []uint8, ka, kb, kc []int32) {
+	n := len(out) &^ 7
+	if hasAVX2 && n > 0 {
+		_, _, _ = a[n-1], b[n-1], c[n-1]
+		_, _, _ = ka[n-1], kb[n-1], kc[n-1]
+		madd3AVX2(&out[0], &a[0], &b[0], &c[0], &ka[0], &kb[0], &kc[0], n)
+		out, a, b, c, ka, kb, kc = out[n:], a[n:], b[n:], c[n:], ka[n:], kb[n:], kc[n:]
+	}
+	madd3Go(out, a, b, c, ka, kb, kc)
+}
+
+// Madd3Scalar is the three-tap multiply-add with one weight per input.
+func Madd3Scalar(out, a, b, c []uint8, ka, kb, kc int32) {
+	n := len(out) &^ 7
+	if hasAVX2 && n > 0 {
+		_, _, _ = a[n-1], b[n-1], c[n-1]
+		madd3ScalarAVX2(&out[0], &a[0], &b[0], &c[0], ka, kb, kc, n)
+		out, a, b, c = out[n:], a[n:], b[n:], c[n:]
+	}
+	madd3ScalarGo(out, a, b, c, ka, kb, kc)
+}
+
+//go:noescape
+func madd3ShufAVX2(out, in *uint8, base *int32, mask *uint8, ka, kb, kc *int32, chunks int)
+
+// Gather describes a row resampling whose three taps for output i read
+// in[First[i]], in[First[i]+1], in[First[i]+2], where First never falls
+// and never rises by more than 1 from one output to the next (an
+// enlargement). Prepare builds it once per axis; Madd3Gather then runs it
+// on any number of rows.
+type Gather struct {
+	First []int32 // per output
+	base  []int32 // per chunk of 8 outputs: where its 16 input bytes start
+	mask  []uint8 // per chunk: three 8-byte shuffle masks
+}
+
+// Prepare fills the chunk tables from First.
+func (g *Gather) Prepare() {
+	n := len(g.First) / 8
+	g.base = g.base[:0]
+	g.mask = g.mask[:0]
+	for c := range n {
+		b := g.First[8*c]
+		g.base = append(g.base, b)
+		for t := range int32(3) {
+			for j := range 8 {
+				m := g.First[8*c+j] + t - b
+				if m < 0 || m > 15 {
+					panic("pixel: Gather taps are not an enlargement")
+				}
+				g.mask = append(g.mask, uint8(m))
+			}
+		}
+	}
+}
+
+// Madd3Gather computes out[i] from in[First[i]+t] with per-output
+// weights. in must hold First[len(out)-1]+3 bytes; the fast path also
+// reads up to 16 bytes from each chunk's first input, so callers pass
+// the rest of the buffer after the row when they can (inLimit bytes are
+// safe to read from &in[0]).
+func Madd3Gather(out, in []uint8, inLimit int, g *Gather, ka, kb, kc []int32) {
+	n := 0
+	if hasAVX2 {
+		chunks := min(len(out)/8, len(g.base))
+		for chunks > 0 && int(g.base[chunks-1])+16 > inLimit {
+			chunks--
+		}
+		if chunks > 0 {
+			n = 8 * chunks
+			_, _, _ = ka[n-1], kb[n-1], kc[n-1]
+			_ = in[:inLimit]
+			madd3ShufAVX2(&out[0], &in[0], &g.base[0], &g.mask[0], &ka[0], &kb[0], &kc[0], chunks)
+		}
+	}
+	madd3GatherGo(out[n:], in, g.First[n:], ka[n:], kb[n:], kc[n:])
+}
+
+// Kernel names the kernel in use, for benchmarks and reports.
+func Kernel() string {
+	if hasAVX2 {
+		return "avx2"
+	}
+	return "go"
+}

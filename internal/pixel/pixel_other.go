@@ -1,0 +1,24 @@
+//go:build !amd64 || purego
+
+package pixel
+
+// Madd3 is the three-tap multiply-add with per-element weights.
+func Madd3(out, a, b, c []uint8, ka, kb, kc []int32) { madd3Go(out, a, b, c, ka, kb, kc) }
+
+// Madd3Scalar is the three-tap multiply-add with one weight per input.
+func Madd3Scalar(out, a, b, c []uint8, ka, kb, kc int32) { madd3ScalarGo(out, a, b, c, ka, kb, kc) }
+
+// Gather describes a row resampling whose three taps for output i read
+// in[First[i]], in[First[i]+1], in[First[i]+2] (see the amd64 build).
+type Gather struct{ First []int32 }
+
+// Prepare is a no-op without the assembly.
+func (g *Gather) Prepare() {}
+
+// Madd3Gather computes out[i] from in[First[i]+t] with per-output weights.
+func Madd3Gather(out, in []uint8, inLimit int, g *Gather, ka, kb, kc []int32) {
+	madd3GatherGo(out, in, g.First, ka, kb, kc)
+}
+
+// Kernel names the kernel in use, for benchmarks and reports.
+func Kernel() string { return "go" }
