@@ -1,22 +1,51 @@
 // Package augment turns dataset images into the randomly augmented float32
-// views SimCLR trains on, following the paper's CIFAR-10 recipe (Chen et
-// al. 2020, appendix B.9, and its torchvision equivalent):
+// views SimCLR trains on (Chen et al. 2020, appendix A; CIFAR-10 in B.9).
 //
-//	RandomResizedCrop(scale 0.08–1, ratio 3/4–4/3, bilinear)
-//	RandomHorizontalFlip(p 0.5)
-//	RandomApply(ColorJitter(0.8s, 0.8s, 0.8s, 0.2s), p 0.8)   s = 0.5
-//	RandomGrayscale(p 0.2)
-//	optional additive Gaussian noise, then per-channel normalisation
+// # Recipe
 //
-// Colour operations follow torchvision's semantics on [0,1] floats:
-// multiplicative brightness, contrast blended towards the image's mean
-// grey, saturation towards per-pixel grey, hue shifted in HSV, the four in
-// random order.
+// A Recipe lists every range and probability; the paper's two are package
+// values, SimCLRCIFAR (colour strength s = 0.5, no blur) and
+// SimCLRImageNet (s = 1, blur with p 0.5, σ 0.1–2.0, kernel 10% of the
+// side), and Recipe.WithStrength sets the jitter for any s. Config picks a
+// preset by name, a strength, or a full Recipe; its zero value is
+// SimCLRCIFAR. Impossible values (a probability outside [0, 1], scale
+// min > max, an even blur kernel, ...) are errors from New naming the field.
+// A view is, in order:
 //
-// Output batches are N×3×S×S float32 (NCHW), normalised with the CIFAR-10
-// channel mean and standard deviation. Every view's random draws come from
-// its own generator seeded by (seed, epoch, image index, view), so a batch
-// is bit-identical whatever the number of workers. A Pipeline is safe for
-// concurrent use; callers own the destination slices. Config errors are
-// returned by New; destination slices of the wrong size panic.
+//	RandomResizedCrop(scale, ratio; bilinear)  HorizontalFlip(p)
+//	RandomApply(ColorJitter(b, c, s, h), p)    RandomGrayscale(p)
+//	RandomApply(GaussianBlur(k, σ), p)         ToTensor, Normalize(mean, std)
+//	optional additive Gaussian noise
+//
+// # Exactness
+//
+// Each operation (ResizedCrop, FlipH, Brightness, Contrast, Saturation,
+// Hue, Grayscale, GaussianBlur, Normalizer) works on 8-bit planar Images
+// and reproduces torchvision 0.14 on PIL images (Pillow 9.4) bit for bit:
+// Pillow's fixed-point bilinear resampler, its float32 blends, its 8-bit
+// HSV round trip, torchvision's float32 ToTensor/Normalize. The blur is
+// separable here and 2-D in torchvision, so it may differ by one unit.
+// testdata/torchvision.json, written by experiments/golden_augment.py,
+// holds the proof; the tests need no Python.
+//
+// # Randomness and concurrency
+//
+// A view's parameters (Params) are drawn from its own PCG generator seeded
+// by (Config.Seed, epoch, image index, view), with torchvision's
+// distributions; applying them (Render) is a pure function. So output is
+// bit-identical for any number of workers and any schedule.
+//
+// Views fills caller-owned batches synchronously. Stream double-buffers an
+// epoch: while the trainer reads one batch, Config.Workers goroutines
+// (default GOMAXPROCS) fill the other; after warm-up it allocates nothing
+// per view, its memory is two batches plus one scratch per worker, and
+// cancelling its context stops it (Next returns the context's error).
+//
+// # Shapes and ownership
+//
+// Source images are a datasets.Dataset's uint8 C×H×W records (read, never
+// written). Output views are 3×S×S float32 (NCHW, image-major within a
+// batch), S = Config.Size or the source side. A Pipeline is safe for
+// concurrent use; a Stream is for one goroutine. Config errors are
+// returned; destinations of the wrong size and malformed Images panic.
 package augment

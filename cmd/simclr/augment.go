@@ -31,15 +31,16 @@ func runAugment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.IntVar(&n, "n", 8, "images (rows)")
 	fs.IntVar(&views, "views", 6, "augmented views per image")
 	fs.IntVar(&scale, "scale", 3, "pixels per image pixel in the sheet")
-	fs.Float64Var(&cfg.Strength, "strength", 0.5, "colour-jitter strength s")
+	fs.StringVar(&cfg.Preset, "preset", "cifar", "recipe: cifar or imagenet")
+	fs.Float64Var(&cfg.Strength, "strength", 0, "colour-jitter strength s (0: the preset's)")
 	fs.Float64Var(&cfg.NoiseStd, "noise", 0, "σ of additive Gaussian noise")
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "augmentation seed")
 	fs.StringVar(&out, "out", "sheet.png", "PNG file to write")
 	if _, err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	if n < 1 || views < 1 || scale < 1 || cfg.Strength <= 0 || cfg.NoiseStd < 0 {
-		return usagef("--n, --views and --scale must be at least 1, --strength positive, --noise not negative")
+	if n < 1 || views < 1 || scale < 1 || cfg.Strength < 0 || cfg.NoiseStd < 0 {
+		return usagef("--n, --views and --scale must be at least 1, --strength and --noise not negative")
 	}
 	dir, err := dataDir(ctx, name, dir, download, stderr)
 	if err != nil {
@@ -53,14 +54,14 @@ func runAugment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	side, vs := d.H, p.ViewSize(d)
+	side := p.Side(d.H)
 	cell := side*scale + 4
 	sheet := image.NewNRGBA(image.Rect(0, 0, (views+1)*cell+4, d.Len()*cell))
 	for i := range sheet.Pix {
 		sheet.Pix[i] = 255
 	}
-	put := func(img image.Image, row, col int) {
-		big := imaging.Resize(img, side*scale, side*scale, imaging.NearestNeighbor)
+	put := func(img *augment.Image, row, col int) {
+		big := imaging.Resize(toImage(img), side*scale, side*scale, imaging.NearestNeighbor)
 		// The original is set apart from its views by a wider gap.
 		x := col*cell + 2
 		if col > 0 {
@@ -68,21 +69,15 @@ func runAugment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		sheet = imaging.Paste(sheet, big, image.Pt(x, row*cell+2))
 	}
-	v1, v2 := make([]float32, vs), make([]float32, vs)
+	view := augment.NewImage(side, side)
 	for i := 0; i < d.Len(); i++ {
-		if err := p.Plain(ctx, v1, d, []int{i}); err != nil {
-			return err
-		}
-		put(toImage(v1, side), i, 0)
-		for k := 0; k < views; k += 2 {
+		src := &augment.Image{Pix: d.Image(i), H: d.H, W: d.W}
+		put(src, i, 0)
+		for k := 0; k < views; k++ {
 			// Each "epoch" gives a fresh pair of views of the image.
-			if err := p.Views(ctx, v1, v2, d, []int{i}, k/2); err != nil {
-				return err
-			}
-			put(toImage(v1, side), i, k+1)
-			if k+1 < views {
-				put(toImage(v2, side), i, k+2)
-			}
+			prm := p.Params(k/2, i, k%2, d.H, d.W)
+			p.Render(view, src, &prm)
+			put(view, i, k+1)
 		}
 	}
 	if err := train.WriteFileAtomic(out, func(f *os.File) error { return png.Encode(f, sheet) }); err != nil {
@@ -92,18 +87,14 @@ func runAugment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-// toImage undoes the normalisation of a 3×side×side view.
-func toImage(v []float32, side int) image.Image {
-	img := image.NewNRGBA(image.Rect(0, 0, side, side))
-	plane := side * side
-	for y := 0; y < side; y++ {
-		for x := 0; x < side; x++ {
-			var c [3]uint8
-			for ch := 0; ch < 3; ch++ {
-				f := v[ch*plane+y*side+x]*augment.Std[ch] + augment.Mean[ch]
-				c[ch] = uint8(min(max(f, 0), 1)*255 + 0.5)
-			}
-			img.SetNRGBA(x, y, color.NRGBA{c[0], c[1], c[2], 255})
+// toImage converts a planar RGB image for image/png.
+func toImage(m *augment.Image) image.Image {
+	img := image.NewNRGBA(image.Rect(0, 0, m.W, m.H))
+	plane := m.H * m.W
+	for y := 0; y < m.H; y++ {
+		for x := 0; x < m.W; x++ {
+			i := y*m.W + x
+			img.SetNRGBA(x, y, color.NRGBA{m.Pix[i], m.Pix[plane+i], m.Pix[2*plane+i], 255})
 		}
 	}
 	return img

@@ -1,0 +1,108 @@
+package augment
+
+import (
+	"fmt"
+	"math"
+)
+
+// blurrer holds GaussianBlur's scratch.
+type blurrer struct {
+	k   []float32
+	tmp []float32
+}
+
+// GaussianBlur blurs src into dst (same size; dst may be src) with an odd
+// ksize×ksize Gaussian of standard deviation sigma pixels, as
+// torchvision's F.gaussian_blur on a PIL image: float32 kernel
+// exp(-x²/2σ²)/Σ, reflect padding, rounding half to even. torchvision
+// convolves with the 2-D kernel; this runs the two 1-D passes, which agrees
+// to within one unit. Panics if ksize is even or not below twice the
+// image side (reflect padding needs ksize/2 < side).
+func GaussianBlur(dst, src *Image, ksize int, sigma float64) {
+	new(blurrer).blur(dst, src, ksize, sigma)
+}
+
+func (z *blurrer) blur(dst, src *Image, ksize int, sigma float64) {
+	if ksize < 1 || ksize%2 == 0 || ksize/2 >= min(src.H, src.W) || sigma <= 0 {
+		panic(fmt.Sprintf("augment: blur kernel %d, σ %v on %dx%d", ksize, sigma, src.H, src.W))
+	}
+	z.k = grow(z.k, ksize)
+	half := float32(ksize-1) * 0.5
+	sig := float32(sigma)
+	var sum float32
+	for i := range z.k {
+		x := (-half + float32(i)) / sig
+		z.k[i] = float32(math.Exp(float64(-0.5 * (x * x))))
+		sum += z.k[i]
+	}
+	for i := range z.k {
+		z.k[i] /= sum
+	}
+	h, w, r := src.H, src.W, ksize/2
+	z.tmp = grow(z.tmp, h*w)
+	reflect := func(i, n int) int {
+		if i < 0 {
+			return -i
+		}
+		if i >= n {
+			return 2*(n-1) - i
+		}
+		return i
+	}
+	for c := 0; c < 3; c++ {
+		in, out := src.plane(c), dst.plane(c)
+		for y := 0; y < h; y++ { // horizontal pass into tmp
+			row := in[y*w : (y+1)*w]
+			for x := 0; x < w; x++ {
+				var s float32
+				for t, kv := range z.k {
+					s += kv * float32(row[reflect(x+t-r, w)])
+				}
+				z.tmp[y*w+x] = s
+			}
+		}
+		for y := 0; y < h; y++ { // vertical pass
+			for x := 0; x < w; x++ {
+				var s float32
+				for t, kv := range z.k {
+					s += kv * z.tmp[reflect(y+t-r, h)*w+x]
+				}
+				out[y*w+x] = uint8(min(max(math.RoundToEven(float64(s)), 0), 255))
+			}
+		}
+	}
+}
+
+// Normalizer turns bytes into normalised float32s exactly as torchvision's
+// ToTensor then Normalize: ((v/255) - mean) / std in float32, one table
+// per channel.
+type Normalizer struct{ t [3][256]float32 }
+
+// NewNormalizer returns the tables for per-channel mean and std (on [0,1]).
+func NewNormalizer(mean, std [3]float32) *Normalizer {
+	n := new(Normalizer)
+	for c := range 3 {
+		for v := range 256 {
+			x := float32(v) / 255
+			x -= mean[c]
+			n.t[c][v] = x / std[c]
+		}
+	}
+	return n
+}
+
+// Apply writes m as a 3×H×W float32 tensor into dst.
+func (n *Normalizer) Apply(dst []float32, m *Image) {
+	if len(dst) != len(m.Pix) {
+		panic("augment: normalise destination size")
+	}
+	p := m.H * m.W
+	for c := range 3 {
+		t := &n.t[c]
+		in, out := m.Pix[c*p:(c+1)*p], dst[c*p:(c+1)*p]
+		out = out[:len(in)]
+		for i, v := range in {
+			out[i] = t[v]
+		}
+	}
+}

@@ -1,0 +1,316 @@
+package augment
+
+import (
+	"fmt"
+	"math"
+	"sync"
+)
+
+// Image is an 8-bit RGB image in planar layout: channel c, row y, column x
+// is Pix[(c*H+y)*W+x], the layout of CIFAR's files and of NCHW tensors.
+type Image struct {
+	Pix  []uint8
+	H, W int
+}
+
+// NewImage returns a black h×w image.
+func NewImage(h, w int) *Image { return &Image{Pix: make([]uint8, 3*h*w), H: h, W: w} }
+
+func (m *Image) plane(c int) []uint8 { n := m.H * m.W; return m.Pix[c*n : (c+1)*n] }
+
+func (m *Image) check(what string) {
+	if m.H < 1 || m.W < 1 || len(m.Pix) != 3*m.H*m.W {
+		panic(fmt.Sprintf("augment: %s image %dx%d with %d bytes", what, m.H, m.W, len(m.Pix)))
+	}
+}
+
+// Box is a crop rectangle: rows Y..Y+H-1, columns X..X+W-1.
+type Box struct{ Y, X, H, W int }
+
+// The operations below reproduce torchvision 0.14 on PIL images (Pillow
+// 9.4) bit for bit: integer results come from the same fixed-point or
+// float32 arithmetic, in the same order, as Pillow's C code. Each is a pure
+// function of its source pixels and parameters; dst may be src where the
+// doc says so.
+
+// FlipH mirrors m left to right in place (PIL's FLIP_LEFT_RIGHT).
+func FlipH(m *Image) {
+	for r := 0; r < 3*m.H; r++ {
+		row := m.Pix[r*m.W : (r+1)*m.W]
+		for i, j := 0, len(row)-1; i < j; i, j = i+1, j-1 {
+			row[i], row[j] = row[j], row[i]
+		}
+	}
+}
+
+// luma is Pillow's RGB→L conversion (ITU-R 601-2 in 16-bit fixed point).
+func luma(r, g, b uint8) int32 {
+	return (int32(r)*19595 + int32(g)*38470 + int32(b)*7471 + 0x8000) >> 16
+}
+
+// Grayscale replaces every channel by Pillow's luma, as torchvision's
+// rgb_to_grayscale(img, num_output_channels=3). In place.
+func Grayscale(m *Image) {
+	R, G, B := m.plane(0), m.plane(1), m.plane(2)
+	G, B = G[:len(R)], B[:len(R)]
+	for i := range R {
+		l := uint8(luma(R[i], G[i], B[i]))
+		R[i], G[i], B[i] = l, l, l
+	}
+}
+
+// blend is Pillow's ImagingBlend of one byte: in1 + α(in2-in1) in float32,
+// truncated, and clipped to 0..255 only when α lies outside [0, 1].
+func blend(in1, in2 int32, a float32) uint8 {
+	t := float32(in1) + float32(a*float32(in2-in1))
+	if a >= 0 && a <= 1 {
+		return uint8(t)
+	}
+	switch {
+	case t <= 0:
+		return 0
+	case t >= 255:
+		return 255
+	}
+	return uint8(t)
+}
+
+// lut applies a 256-entry table to every byte of m in place.
+func lut(m *Image, t *[256]uint8) {
+	p := m.Pix
+	for i := range p {
+		p[i] = t[p[i]]
+	}
+}
+
+// Brightness scales m by factor f (ImageEnhance.Brightness: a blend with
+// black). In place; t is scratch.
+func Brightness(m *Image, f float64, t *[256]uint8) {
+	a := float32(f)
+	for v := range t {
+		t[v] = blend(0, int32(v), a)
+	}
+	lut(m, t)
+}
+
+// Contrast blends m with its mean grey by factor f (ImageEnhance.Contrast:
+// the grey is the rounded mean of Pillow's luma). In place; t is scratch.
+func Contrast(m *Image, f float64, t *[256]uint8) {
+	R, G, B := m.plane(0), m.plane(1), m.plane(2)
+	G, B = G[:len(R)], B[:len(R)]
+	var sum int64
+	for i := range R {
+		sum += int64(luma(R[i], G[i], B[i]))
+	}
+	mean := int32(float64(sum)/float64(len(R)) + 0.5)
+	a := float32(f)
+	for v := range t {
+		t[v] = blend(mean, int32(v), a)
+	}
+	lut(m, t)
+}
+
+// Saturation blends every pixel of m with its own luma by factor f
+// (ImageEnhance.Color). In place; d is scratch.
+func Saturation(m *Image, f float64, d *[511]float32) {
+	a := float32(f)
+	for i := range d {
+		d[i] = a * float32(i-255)
+	}
+	R, G, B := m.plane(0), m.plane(1), m.plane(2)
+	G, B = G[:len(R)], B[:len(R)]
+	if a >= 0 && a <= 1 { // interpolation: no clipping
+		for i := range R {
+			l := luma(R[i], G[i], B[i])
+			fl := float32(l)
+			R[i] = uint8(fl + d[int(R[i])-int(l)+255])
+			G[i] = uint8(fl + d[int(G[i])-int(l)+255])
+			B[i] = uint8(fl + d[int(B[i])-int(l)+255])
+		}
+		return
+	}
+	for i := range R {
+		l := luma(R[i], G[i], B[i])
+		fl := float32(l)
+		R[i] = uint8(min(max(fl+d[int(R[i])-int(l)+255], 0), 255))
+		G[i] = uint8(min(max(fl+d[int(G[i])-int(l)+255], 0), 255))
+		B[i] = uint8(min(max(fl+d[int(B[i])-int(l)+255], 0), 255))
+	}
+}
+
+// HueShift is the byte torchvision adds to Pillow's 8-bit hue for a hue
+// factor h in [-0.5, 0.5]: np.uint8(h*255), truncating toward zero and
+// wrapping.
+func HueShift(h float64) uint8 { return uint8(int64(h * 255)) }
+
+// Hue rotates the hue of m by factor h in [-0.5, 0.5] turns as torchvision
+// does on PIL images: convert to Pillow's 8-bit HSV, add HueShift(h) to H
+// modulo 256, convert back. The round trip is lossy even for h = 0, as in
+// torchvision. In place.
+//
+// Every float step of Pillow's conversions is a function of a few bytes,
+// so the conversions run from tables built once from rgbToHSV and
+// hsvToRGB themselves (TestHueTables checks them against the direct
+// functions on all 2^24 colours' building blocks).
+func Hue(m *Image, h float64) {
+	hueOnce.Do(buildHueTables)
+	shift := HueShift(h)
+	R, G, B := m.plane(0), m.plane(1), m.plane(2)
+	G, B = G[:len(R)], B[:len(R)]
+	for i := range R {
+		r, g, b := R[i], G[i], B[i]
+		mx, mn := max(r, g, b), min(r, g, b)
+		if mx == mn {
+			continue // grey: H = S = 0 and back to (v, v, v), unchanged
+		}
+		// The maximum's channel (r first, then g) picks the hue table and
+		// which differences index it; written to compile without branches.
+		k, d1, d2 := 0, int(mx-g), int(mx-b)
+		if r != mx {
+			k, d1 = 1, int(mx-r)
+		}
+		if r != mx && g != mx {
+			k, d1, d2 = 2, int(mx-g), int(mx-r)
+		}
+		hh := hueTab[k<<16|d1<<8|d2]
+		s := satTab[int(mx)<<8|int(mx-mn)]
+		R[i], G[i], B[i] = hsvFast(hh+shift, s, mx)
+	}
+}
+
+var (
+	hueOnce sync.Once
+	// hueTab[k<<16|d1<<8|d2] is Pillow's 8-bit hue of a pixel whose maximum
+	// is channel k (r, g, b, first wins) and whose other channels lie d1
+	// and d2 below it (g, b for r; r, b for g; g, r for b): the hue
+	// depends on nothing else.
+	hueTab [3 << 16]uint8
+	// satTab[max<<8|max-min] is Pillow's 8-bit saturation.
+	satTab [1 << 16]uint8
+	// hsvSector and hsvFrac are hsv2rgb's i%6 and f for each hue byte;
+	// hsvFS its fs for each saturation byte.
+	hsvSector [256]uint8
+	hsvFrac   [256]float32
+	hsvFS     [256]float32
+	// hsvP[s<<8|v] is hsv2rgb's p.
+	hsvP [1 << 16]uint8
+)
+
+func buildHueTables() {
+	for d1 := 0; d1 < 256; d1++ {
+		for d2 := 0; d2 < 256; d2++ {
+			a, b := uint8(255-d1), uint8(255-d2)
+			hueTab[d1<<8|d2], _, _ = rgbToHSV(255, a, b)
+			if d1 > 0 { // r < max, else the r case applies
+				hueTab[1<<16|d1<<8|d2], _, _ = rgbToHSV(a, 255, b)
+			}
+			if d1 > 0 && d2 > 0 {
+				hueTab[2<<16|d1<<8|d2], _, _ = rgbToHSV(b, a, 255)
+			}
+		}
+	}
+	for mx := 1; mx < 256; mx++ {
+		for cr := 1; cr <= mx; cr++ {
+			_, satTab[mx<<8|cr], _ = rgbToHSV(uint8(mx), uint8(mx-cr), uint8(mx-cr))
+		}
+	}
+	for v := range 256 {
+		h6 := float64(float32(v)) * 6.0 / 255.0
+		i := int(math.Floor(h6))
+		hsvSector[v] = uint8(i % 6)
+		hsvFrac[v] = float32(h6 - float64(float32(i)))
+		hsvFS[v] = float32(float64(float32(v)) / 255.0)
+	}
+	for s := range 256 {
+		for v := range 256 {
+			hsvP[s<<8|v] = clip8(roundHalfAway(float64(float32(v)) * (1.0 - float64(hsvFS[s]))))
+		}
+	}
+}
+
+// hsvFast is hsvToRGB from the tables. Each sector needs only one of q
+// and t, and a table of positions replaces the switch.
+func hsvFast(h, s, v uint8) (uint8, uint8, uint8) {
+	if s == 0 {
+		return v, v, v
+	}
+	f, fs, fv := hsvFrac[h], hsvFS[s], float64(float32(v))
+	sec := hsvSector[h]
+	var x float64
+	if sec&1 == 1 { // q
+		x = 1.0 - float64(fs*f)
+	} else { // t
+		x = 1.0 - float64(float64(fs)*(1.0-float64(f)))
+	}
+	vals := [3]uint8{v, hsvP[int(s)<<8|int(v)], clip8(roundHalfAway(fv * x))}
+	sel := &hsvSel[sec]
+	return vals[sel[0]], vals[sel[1]], vals[sel[2]]
+}
+
+// hsvSel[sector] gives where r, g and b come from: 0 v, 1 p, 2 q or t.
+var hsvSel = [6][3]uint8{{0, 2, 1}, {2, 0, 1}, {1, 0, 2}, {1, 2, 0}, {2, 1, 0}, {0, 1, 2}}
+
+// rgbToHSV is Pillow's rgb2hsv for one pixel (float32 quotients, float64
+// where Pillow's C promotes to double).
+func rgbToHSV(r, g, b uint8) (uint8, uint8, uint8) {
+	mx, mn := max(r, g, b), min(r, g, b)
+	if mx == mn {
+		return 0, 0, mx
+	}
+	cr := float32(mx - mn)
+	s := cr / float32(mx)
+	var h float32
+	switch mx {
+	case r:
+		h = float32(mx-b)/cr - float32(mx-g)/cr
+	case g:
+		h = float32(2.0 + float64(float32(mx-r)/cr) - float64(float32(mx-b)/cr))
+	default:
+		h = float32(4.0 + float64(float32(mx-g)/cr) - float64(float32(mx-r)/cr))
+	}
+	d := float64(h)/6.0 + 1.0
+	if d >= 1 { // fmod(d, 1) for d in [0, 2)
+		d--
+	}
+	h = float32(d)
+	return clip8(int(float64(h) * 255.0)), clip8(int(float64(s) * 255.0)), mx
+}
+
+func clip8(v int) uint8 { return uint8(min(max(v, 0), 255)) }
+
+// roundHalfAway is C's round() for x >= 0, exactly.
+func roundHalfAway(x float64) int {
+	t := int(x)
+	if x-float64(t) >= 0.5 {
+		t++
+	}
+	return t
+}
+
+// hsvToRGB is Pillow's hsv2rgb for one pixel.
+func hsvToRGB(h, s, v uint8) (uint8, uint8, uint8) {
+	if s == 0 {
+		return v, v, v
+	}
+	h6 := float64(float32(h)) * 6.0 / 255.0
+	i := int(math.Floor(h6))
+	f := float32(h6 - float64(float32(i)))
+	fs := float32(float64(float32(s)) / 255.0)
+	fv := float64(float32(v))
+	p := clip8(roundHalfAway(fv * (1.0 - float64(fs))))
+	q := clip8(roundHalfAway(fv * (1.0 - float64(fs*f))))
+	t := clip8(roundHalfAway(fv * (1.0 - float64(float64(fs)*(1.0-float64(f))))))
+	switch i % 6 {
+	case 0:
+		return v, t, p
+	case 1:
+		return q, v, p
+	case 2:
+		return p, v, t
+	case 3:
+		return p, q, v
+	case 4:
+		return t, p, v
+	}
+	return v, p, q
+}
