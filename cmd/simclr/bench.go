@@ -36,6 +36,9 @@ type BenchResult struct {
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "augment" {
+		return runBenchAugment(ctx, args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("simclr bench", flag.ContinueOnError)
 	var batch, warmup, steps int
 	var asJSON bool
@@ -51,7 +54,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var cpuprofile string
 	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the timed steps to this file (go tool pprof)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: simclr bench [flags]\n\nTimes the full training step of the small encoder + projection head with NT-Xent (τ 0.5) and SGD:\nforward, backward and update; augmentation excluded (inputs are fixed random views).\n\n")
+		fmt.Fprintf(stderr, "Usage: simclr bench [flags]\n       simclr bench augment [flags]   (the augmentation pipeline; see simclr bench augment -h)\n\nTimes the full training step of the small encoder + projection head with NT-Xent (τ 0.5) and SGD:\nforward, backward and update; augmentation excluded (inputs are fixed random views).\n\n")
 		fs.PrintDefaults()
 	}
 	if _, err := parse(fs, args, stderr); err != nil {
