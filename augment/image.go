@@ -174,8 +174,25 @@ func Hue(m *Image, h float64) {
 		}
 		hh := hueTab[k<<16|d1<<8|d2]
 		s := satTab[int(mx)<<8|int(mx-mn)]
-		R[i], G[i], B[i] = hsvFast(hh+shift, s, mx)
+		if s == 0 {
+			R[i], G[i], B[i] = mx, mx, mx
+			continue
+		}
+		h := hh + shift
+		vals, sel := hsvVals(h, s, mx), &hsvSel[hsvSector[h]]
+		R[i], G[i], B[i] = vals[sel[0]], vals[sel[1]], vals[sel[2]]
 	}
+}
+
+// hsvVals is Pillow's hsv2rgb for s > 0 from the tables: v, p, q, t, of
+// which hsvSel picks r, g and b. q and t are rounded half away from zero;
+// both factors lie in [0, 1], so int(x+0.5) is that rounding and no clip
+// is needed (TestHSVVals checks every (h, s, v) against hsvToRGB).
+func hsvVals(h, s, v uint8) [4]uint8 {
+	f, fs, fv := hsvFrac[h], hsvFS[s], float64(v)
+	q := uint8(int(fv*(1.0-float64(fs*f)) + 0.5))
+	t := uint8(int(fv*(1.0-float64(float64(fs)*hsvOneMinusF[h])) + 0.5))
+	return [4]uint8{v, hsvP[int(s)<<8|int(v)], q, t}
 }
 
 var (
@@ -191,7 +208,9 @@ var (
 	// hsvFS its fs for each saturation byte.
 	hsvSector [256]uint8
 	hsvFrac   [256]float32
-	hsvFS     [256]float32
+	// hsvOneMinusF is 1 - f in float64, as hsv2rgb computes it for t.
+	hsvOneMinusF [256]float64
+	hsvFS        [256]float32
 	// hsvP[s<<8|v] is hsv2rgb's p.
 	hsvP [1 << 16]uint8
 )
@@ -219,6 +238,7 @@ func buildHueTables() {
 		i := int(math.Floor(h6))
 		hsvSector[v] = uint8(i % 6)
 		hsvFrac[v] = float32(h6 - float64(float32(i)))
+		hsvOneMinusF[v] = 1.0 - float64(hsvFrac[v])
 		hsvFS[v] = float32(float64(float32(v)) / 255.0)
 	}
 	for s := range 256 {
@@ -228,27 +248,8 @@ func buildHueTables() {
 	}
 }
 
-// hsvFast is hsvToRGB from the tables. Each sector needs only one of q
-// and t, and a table of positions replaces the switch.
-func hsvFast(h, s, v uint8) (uint8, uint8, uint8) {
-	if s == 0 {
-		return v, v, v
-	}
-	f, fs, fv := hsvFrac[h], hsvFS[s], float64(float32(v))
-	sec := hsvSector[h]
-	var x float64
-	if sec&1 == 1 { // q
-		x = 1.0 - float64(fs*f)
-	} else { // t
-		x = 1.0 - float64(float64(fs)*(1.0-float64(f)))
-	}
-	vals := [3]uint8{v, hsvP[int(s)<<8|int(v)], clip8(roundHalfAway(fv * x))}
-	sel := &hsvSel[sec]
-	return vals[sel[0]], vals[sel[1]], vals[sel[2]]
-}
-
-// hsvSel[sector] gives where r, g and b come from: 0 v, 1 p, 2 q or t.
-var hsvSel = [6][3]uint8{{0, 2, 1}, {2, 0, 1}, {1, 0, 2}, {1, 2, 0}, {2, 1, 0}, {0, 1, 2}}
+// hsvSel[sector] gives where r, g and b come from: 0 v, 1 p, 2 q, 3 t.
+var hsvSel = [6][3]uint8{{0, 3, 1}, {2, 0, 1}, {1, 0, 3}, {1, 2, 0}, {3, 1, 0}, {0, 1, 2}}
 
 // rgbToHSV is Pillow's rgb2hsv for one pixel (float32 quotients, float64
 // where Pillow's C promotes to double).
@@ -285,32 +286,4 @@ func roundHalfAway(x float64) int {
 		t++
 	}
 	return t
-}
-
-// hsvToRGB is Pillow's hsv2rgb for one pixel.
-func hsvToRGB(h, s, v uint8) (uint8, uint8, uint8) {
-	if s == 0 {
-		return v, v, v
-	}
-	h6 := float64(float32(h)) * 6.0 / 255.0
-	i := int(math.Floor(h6))
-	f := float32(h6 - float64(float32(i)))
-	fs := float32(float64(float32(s)) / 255.0)
-	fv := float64(float32(v))
-	p := clip8(roundHalfAway(fv * (1.0 - float64(fs))))
-	q := clip8(roundHalfAway(fv * (1.0 - float64(fs*f))))
-	t := clip8(roundHalfAway(fv * (1.0 - float64(float64(fs)*(1.0-float64(f))))))
-	switch i % 6 {
-	case 0:
-		return v, t, p
-	case 1:
-		return q, v, p
-	case 2:
-		return p, v, t
-	case 3:
-		return p, q, v
-	case 4:
-		return t, p, v
-	}
-	return v, p, q
 }
