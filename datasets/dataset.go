@@ -68,11 +68,22 @@ const (
 // limit > 0 keeps only the first limit images, reading no more files than
 // needed.
 func Load(name, dir string, split Split, limit int) (*Dataset, error) {
+	return LoadAt(name, dir, split, limit, 0)
+}
+
+// LoadAt is Load with the side image folders are resized to (0 means
+// FolderSide); the other datasets have a fixed size and ignore it.
+func LoadAt(name, dir string, split Split, limit, side int) (*Dataset, error) {
 	switch name {
 	case CIFAR10:
 		return LoadCIFAR10(dir, split, limit)
 	case CIFAR100:
 		return LoadCIFAR100(dir, split, limit)
+	case Folder:
+		if side == 0 {
+			side = FolderSide
+		}
+		return LoadFolder(dir, split, side, limit)
 	case Synthetic:
 		n := SyntheticTrainSize
 		if split == Test {
@@ -83,7 +94,7 @@ func Load(name, dir string, split Split, limit int) (*Dataset, error) {
 		}
 		return NewSynthetic(SyntheticConfig{N: n, Seed: uint64(split) + 1}), nil
 	}
-	return nil, fmt.Errorf("datasets: unknown dataset %q (want %s, %s or %s)", name, CIFAR10, CIFAR100, Synthetic)
+	return nil, fmt.Errorf("datasets: unknown dataset %q (want %s, %s, %s or %s)", name, CIFAR10, CIFAR100, Folder, Synthetic)
 }
 
 var cifar10Classes = []string{"airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"}

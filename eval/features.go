@@ -25,6 +25,13 @@ func Features(ctx context.Context, m *encoder.Model, d *datasets.Dataset, batch 
 // FeaturesOf is Features for several datasets of one image size (a train
 // and a test split, say), sharing one compiled eval graph.
 func FeaturesOf(ctx context.Context, m *encoder.Model, batch int, ds ...*datasets.Dataset) ([][]float32, error) {
+	return FeaturesWith(ctx, m, nil, batch, ds...)
+}
+
+// FeaturesWith is FeaturesOf with the images prepared by pipe's Plain
+// (resized to its output size, normalised with its recipe's mean and std),
+// as the encoder saw them in training; nil means augment's zero Config.
+func FeaturesWith(ctx context.Context, m *encoder.Model, pipe *augment.Pipeline, batch int, ds ...*datasets.Dataset) ([][]float32, error) {
 	if batch <= 0 {
 		batch = 256
 	}
@@ -42,11 +49,14 @@ func FeaturesOf(ctx context.Context, m *encoder.Model, batch int, ds ...*dataset
 		most = max(most, d.Len())
 	}
 	batch = min(batch, most)
-	pipe, err := augment.New(augment.Config{})
-	if err != nil {
-		return nil, err
+	if pipe == nil {
+		var err error
+		if pipe, err = augment.New(augment.Config{}); err != nil {
+			return nil, err
+		}
 	}
-	g, err := m.Graph(batch, ds[0].H, ds[0].W, false)
+	side := pipe.Side(ds[0].H)
+	g, err := m.Graph(batch, side, side, false)
 	if err != nil {
 		return nil, err
 	}

@@ -11,9 +11,12 @@ import (
 
 // Config is everything that defines a run.
 type Config struct {
-	Dataset string `json:"dataset"`  // cifar10 (default), cifar100 or synthetic
+	Dataset string `json:"dataset"`  // cifar10 (default), cifar100, folder or synthetic
 	DataDir string `json:"data_dir"` // directory of the dataset's files
 	Limit   int    `json:"limit"`    // use only the first Limit training images; 0 means all
+	// ImageSize is the side images of a folder dataset are resized to when
+	// loaded; 0 means datasets.FolderSide (32). Other datasets ignore it.
+	ImageSize int `json:"image_size,omitempty"`
 
 	Epochs       int     `json:"epochs"`        // 0 means 100, the paper's shortest CIFAR schedule
 	BatchSize    int     `json:"batch_size"`    // images per step (2× views); 0 means 256
@@ -48,6 +51,9 @@ func (c Config) Resolved() (Config, error) {
 	}
 	if c.Limit < 0 {
 		return c, fmt.Errorf("train: limit %d is negative", c.Limit)
+	}
+	if c.ImageSize < 0 {
+		return c, fmt.Errorf("train: image size %d is negative", c.ImageSize)
 	}
 	if c.Epochs == 0 {
 		c.Epochs = 100

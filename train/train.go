@@ -168,12 +168,12 @@ func Run(ctx context.Context, cfg Config, out string, opts RunOptions) (*Checkpo
 	if err != nil {
 		return nil, err
 	}
-	d, err := datasets.Load(cfg.Dataset, cfg.DataDir, datasets.Train, cfg.Limit)
+	d, err := datasets.LoadAt(cfg.Dataset, cfg.DataDir, datasets.Train, cfg.Limit, cfg.ImageSize)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.KNNQueries > 0 && opts.KNNTest == nil {
-		if opts.KNNTest, err = datasets.Load(cfg.Dataset, cfg.DataDir, datasets.Test, cfg.KNNQueries); err != nil {
+		if opts.KNNTest, err = datasets.LoadAt(cfg.Dataset, cfg.DataDir, datasets.Test, cfg.KNNQueries, cfg.ImageSize); err != nil {
 			return nil, fmt.Errorf("train: the kNN monitor needs the test split (--knn-queries -1 turns it off): %w", err)
 		}
 	}
@@ -266,8 +266,23 @@ func RunOn(ctx context.Context, cfg Config, d *datasets.Dataset, out string, opt
 	}
 	start := time.Now()
 	startStep := step
+	// The augmentation stream fills the next batch while this one trains.
+	var st *augment.Stream
+	defer func() {
+		if st != nil {
+			st.Close()
+		}
+	}()
+	half := len(t.graph.Input) / 2
 	for epoch := step / steps; epoch < cfg.Epochs; epoch++ {
 		perm := rand.New(rand.NewPCG(cfg.Seed, uint64(epoch))).Perm(n)
+		if st != nil {
+			st.Close()
+		}
+		var err error
+		if st, err = t.pipe.Stream(ctx, d, perm[:steps*b], b, epoch, step-epoch*steps); err != nil {
+			return nil, err
+		}
 		winStart := time.Now()
 		epochStart, epochFirst := time.Now(), step
 		for s := step - epoch*steps; s < steps; s++ {
@@ -279,16 +294,23 @@ func RunOn(ctx context.Context, cfg Config, d *datasets.Dataset, out string, opt
 				ck, cerr := checkpoint(epoch, true)
 				return ck, errors.Join(ErrStopped, cerr)
 			}
-			if err := t.LoadBatch(ctx, d, perm[s*b:(s+1)*b], epoch); err != nil {
+			batch, err := st.Next()
+			if err != nil {
+				if ctx.Err() != nil { // interrupted while augmenting: stop as above
+					ck, cerr := checkpoint(epoch, true)
+					return ck, errors.Join(ctx.Err(), cerr)
+				}
 				return nil, err
 			}
+			copy(t.graph.Input[:half], batch.V1)
+			copy(t.graph.Input[half:], batch.V2)
 			lr := Schedule(cfg.PeakLR, step, warm, total)
 			loss, err := t.Step(lr)
 			if err != nil {
 				return nil, err // a non-finite loss: the last checkpoint on disk stays the good one
 			}
 			if aux != nil {
-				for i, idx := range perm[s*b : (s+1)*b] {
+				for i, idx := range batch.Index {
 					auxLabels[i] = -1
 					if cfg.AuxLabels == 0 || idx < cfg.AuxLabels {
 						auxLabels[i] = d.Labels[idx]
@@ -323,7 +345,7 @@ func RunOn(ctx context.Context, cfg Config, d *datasets.Dataset, out string, opt
 			bar.line("epoch %d: online %s probe top-1 %.2f%% (train, labelled first views)", epoch+1, cfg.AuxHead, 100*m.AuxTop1)
 		}
 		if opts.KNNTest != nil && cfg.KNNBank > 0 {
-			acc, err := knnMonitor(ctx, t.Model, d.Head(cfg.KNNBank), opts.KNNTest)
+			acc, err := knnMonitor(ctx, t.Model, t.pipe, d.Head(cfg.KNNBank), opts.KNNTest)
 			if err != nil {
 				return nil, err
 			}
@@ -347,8 +369,8 @@ func RunOn(ctx context.Context, cfg Config, d *datasets.Dataset, out string, opt
 }
 
 // knnMonitor is the per-epoch kNN accuracy (k=200, cosine, τ=0.1).
-func knnMonitor(ctx context.Context, m *encoder.Model, bank, queries *datasets.Dataset) (float64, error) {
-	fs, err := eval.FeaturesOf(ctx, m, 0, bank, queries)
+func knnMonitor(ctx context.Context, m *encoder.Model, pipe *augment.Pipeline, bank, queries *datasets.Dataset) (float64, error) {
+	fs, err := eval.FeaturesWith(ctx, m, pipe, 0, bank, queries)
 	if err != nil {
 		return 0, err
 	}

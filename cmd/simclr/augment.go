@@ -25,7 +25,9 @@ func runAugment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var n, views, scale int
 	var cfg augment.Config
 	var download bool
-	fs.StringVar(&name, "dataset", "cifar10", "cifar10, cifar100 or synthetic")
+	fs.StringVar(&name, "dataset", "cifar10", "cifar10, cifar100, folder or synthetic")
+	var imageSize int
+	fs.IntVar(&imageSize, "image-size", 0, "folder datasets: side images are resized to when loaded (0: 32)")
 	fs.StringVar(&dir, "data-dir", "", "the dataset's directory (default: the download cache)")
 	fs.BoolVar(&download, "download", false, "download the dataset into the cache if it is missing")
 	fs.IntVar(&n, "n", 8, "images (rows)")
@@ -46,7 +48,7 @@ func runAugment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	d, err := datasets.Load(name, dir, datasets.Train, n)
+	d, err := datasets.LoadAt(name, dir, datasets.Train, n, imageSize)
 	if err != nil {
 		return err
 	}

@@ -40,7 +40,9 @@ func runBenchAugment(ctx context.Context, args []string, stdout, stderr io.Write
 	var n, batch, rounds int
 	var asJSON, download bool
 	var cfg augment.Config
-	fs.StringVar(&name, "dataset", "cifar10", "cifar10, cifar100 or synthetic")
+	fs.StringVar(&name, "dataset", "cifar10", "cifar10, cifar100, folder or synthetic")
+	var imageSize int
+	fs.IntVar(&imageSize, "image-size", 0, "folder datasets: side images are resized to when loaded (0: 32)")
 	fs.StringVar(&dir, "data-dir", "", "the dataset's directory (default: the download cache)")
 	fs.BoolVar(&download, "download", false, "download the dataset into the cache if it is missing")
 	fs.IntVar(&n, "n", 10000, "images (the first n of the training split)")
@@ -70,7 +72,7 @@ func runBenchAugment(ctx context.Context, args []string, stdout, stderr io.Write
 	var d *datasets.Dataset
 	if name == datasets.Synthetic {
 		d = datasets.NewSynthetic(datasets.SyntheticConfig{N: n, Seed: 1})
-	} else if d, err = datasets.Load(name, dir, datasets.Train, n); err != nil {
+	} else if d, err = datasets.LoadAt(name, dir, datasets.Train, n, imageSize); err != nil {
 		return err
 	}
 	p, err := augment.New(cfg)

@@ -81,10 +81,14 @@ func (f *frozen) load(ctx context.Context, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if f.trainSet, err = datasets.Load(f.name, dir, datasets.Train, f.limit); err != nil {
+	side := 0 // folder datasets: the run's image size
+	if f.ck != nil {
+		side = f.ck.Config.ImageSize
+	}
+	if f.trainSet, err = datasets.LoadAt(f.name, dir, datasets.Train, f.limit, side); err != nil {
 		return err
 	}
-	f.testSet, err = datasets.Load(f.name, dir, datasets.Test, f.testLimit)
+	f.testSet, err = datasets.LoadAt(f.name, dir, datasets.Test, f.testLimit, side)
 	return err
 }
 
@@ -127,7 +131,13 @@ func (f *frozen) features(ctx context.Context, ds ...*datasets.Dataset) ([][]flo
 			return nil, 0, fmt.Errorf("%s: %w", filepath.Join(f.runDir, train.CheckpointFile), err)
 		}
 	}
-	x, err := eval.FeaturesOf(ctx, m, f.batch, ds...)
+	var pipe *augment.Pipeline // the run's resize and normalisation
+	if f.ck != nil {
+		if pipe, err = augment.New(f.ck.Config.Augment); err != nil {
+			return nil, 0, err
+		}
+	}
+	x, err := eval.FeaturesWith(ctx, m, pipe, f.batch, ds...)
 	return x, m.Features, err
 }
 

@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
 	"image/png"
 	"math"
 	"os"
@@ -248,5 +251,57 @@ func TestAugmentContactSheet(t *testing.T) {
 	// 3 rows of 32·3+4 pixels; 6 columns of the same plus margins.
 	if b := img.Bounds(); b.Dy() != 3*100 || b.Dx() != 6*100+4 {
 		t.Fatalf("sheet is %v", b)
+	}
+}
+
+// An ImageFolder tree of PNGs goes through the same commands as CIFAR:
+// contact sheet, augmentation benchmark, one epoch of training, eval.
+func TestFolderDataset(t *testing.T) {
+	dir := t.TempDir()
+	for s, n := range map[string]int{"train": 12, "test": 6} {
+		for c, class := range []string{"disk", "square"} {
+			for i := range n {
+				m := image.NewNRGBA(image.Rect(0, 0, 24+i, 20))
+				for y := 0; y < 20; y++ {
+					for x := 0; x < 24+i; x++ {
+						in := (x-12)*(x-12)+(y-10)*(y-10) < 36
+						if c == 1 {
+							in = x > 6 && x < 18 && y > 4 && y < 16
+						}
+						v := uint8(40 + 5*i)
+						if in {
+							v = 220
+						}
+						m.SetNRGBA(x, y, color.NRGBA{v, v, uint8(i * 10), 255})
+					}
+				}
+				p := filepath.Join(dir, s, class, fmt.Sprintf("%02d.png", i))
+				os.MkdirAll(filepath.Dir(p), 0o755)
+				f, _ := os.Create(p)
+				png.Encode(f, m)
+				f.Close()
+			}
+		}
+	}
+	sheet := filepath.Join(t.TempDir(), "sheet.png")
+	if code, _, stderr := simclr(t, "augment", "--dataset", "folder", "--data-dir", dir, "--image-size", "16", "--n", "2", "--views", "2", "--out", sheet); code != 0 {
+		t.Fatalf("augment on a folder: exit %d %q", code, stderr)
+	}
+	code, stdout, stderr := simclr(t, "bench", "augment", "--dataset", "folder", "--data-dir", dir, "--n", "24", "--json")
+	var res AugmentBenchResult
+	if code != 0 || json.Unmarshal([]byte(stdout), &res) != nil || res.Views != 48 || res.ViewsPerSec <= 0 {
+		t.Fatalf("bench augment on a folder: exit %d %q %q", code, stdout, stderr)
+	}
+	run := filepath.Join(t.TempDir(), "run")
+	if code, _, stderr := simclr(t, "train", "--dataset", "folder", "--data-dir", dir, "--image-size", "16", "--epochs", "1",
+		"--batch-size", "8", "--knn-bank", "8", "--knn-queries", "4", "--out", run); code != 0 {
+		t.Fatalf("train on a folder: exit %d %q", code, stderr)
+	}
+	code, stdout, stderr = simclr(t, "eval", "--run", run, "--json")
+	if code != 0 || !strings.Contains(stdout, `"n_train":24`) || !strings.Contains(stdout, `"n_test":12`) {
+		t.Fatalf("eval of a folder run: exit %d %q %q", code, stdout, stderr)
+	}
+	if code, _, stderr := simclr(t, "train", "--dataset", "folder", "--out", filepath.Join(t.TempDir(), "x")); code != 2 || !strings.Contains(stderr, "--data-dir") {
+		t.Fatalf("folder without --data-dir: exit %d %q", code, stderr)
 	}
 }

@@ -78,7 +78,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	fs.StringVar(&configPath, "config", "", "JSON or YAML file of settings (keys as in a run's config.json); flags given override it")
-	fs.StringVar(&c.Dataset, "dataset", c.Dataset, "dataset: cifar10, cifar100 or synthetic")
+	fs.StringVar(&c.Dataset, "dataset", c.Dataset, "dataset: cifar10, cifar100, folder (an ImageFolder tree at --data-dir) or synthetic")
+	fs.IntVar(&c.ImageSize, "image-size", c.ImageSize, "folder datasets: side images are resized to when loaded (0: 32)")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the dataset's binary files (default: the download cache, $SIMCLR_DATA or ~/.cache/simclr)")
 	fs.BoolVar(&download, "download", false, "download the dataset into the cache if it is missing")
 	fs.StringVar(&out, "out", "", "run directory to write (required; must not hold a run already)")
@@ -177,9 +178,15 @@ func dataDir(ctx context.Context, name, dir string, download bool, stderr io.Wri
 	if name == datasets.Synthetic {
 		return dir, nil
 	}
+	if name == datasets.Folder {
+		if dir == "" {
+			return "", usagef("--dataset folder needs --data-dir DIR (DIR/train/<class>/*.png|jpg, DIR/test/...)")
+		}
+		return dir, nil
+	}
 	a, ok := datasets.Archives[name]
 	if !ok {
-		return "", usagef("--dataset %q: want cifar10, cifar100 or synthetic", name)
+		return "", usagef("--dataset %q: want cifar10, cifar100, folder or synthetic", name)
 	}
 	if dir != "" {
 		if download && !a.Complete(dir) {

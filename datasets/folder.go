@@ -1,0 +1,116 @@
+package datasets
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+
+	"github.com/disintegration/imaging"
+	"golang.org/x/sync/errgroup"
+)
+
+// Folder is the name Load gives image folders; FolderSide is the side Load
+// resizes their images to (LoadFolder takes any).
+const (
+	Folder     = "folder"
+	FolderSide = 32
+)
+
+// folderExts are the file types LoadFolder decodes (case-insensitive).
+var folderExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true}
+
+// LoadFolder reads an image folder laid out as torchvision's ImageFolder:
+// dir/train/<class>/*.png|jpg|jpeg and dir/test/<class>/...; a dir with
+// no train and test subfolders is the train split itself. Classes are the
+// subfolder names in sorted order, images sorted by path; other files are
+// skipped. Each image is decoded with imaging (JPEG EXIF orientation
+// applied), scaled so its shorter side is side pixels and centre-cropped
+// to side×side (Lanczos), and stored as planar RGB bytes. limit > 0 keeps
+// the first limit images in that order. Errors name the file.
+func LoadFolder(dir string, split Split, side, limit int) (*Dataset, error) {
+	if side < 1 {
+		return nil, fmt.Errorf("datasets: image side %d for folder %s", side, dir)
+	}
+	root := filepath.Join(dir, split.String())
+	if _, err := os.Stat(root); errors.Is(err, fs.ErrNotExist) {
+		_, terr := os.Stat(filepath.Join(dir, Test.String()))
+		if split == Test || terr == nil {
+			return nil, fmt.Errorf("datasets: folder %s has no %s subfolder", dir, split)
+		}
+		root = dir // a bare folder of classes is the training split
+	}
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return nil, fmt.Errorf("datasets: %w", err)
+	}
+	d := &Dataset{Name: Folder, C: 3, H: side, W: side}
+	var paths []string
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		class := len(d.Classes)
+		d.Classes = append(d.Classes, e.Name())
+		var files []string
+		err := filepath.WalkDir(filepath.Join(root, e.Name()), func(p string, f fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !f.IsDir() && !strings.HasPrefix(f.Name(), ".") && folderExts[strings.ToLower(filepath.Ext(p))] {
+				files = append(files, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("datasets: %w", err)
+		}
+		sort.Strings(files)
+		for _, f := range files {
+			paths = append(paths, f)
+			d.Labels = append(d.Labels, int32(class))
+		}
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("datasets: no PNG or JPEG images in class subfolders of %s", root)
+	}
+	if limit > 0 && limit < len(paths) {
+		paths, d.Labels = paths[:limit], d.Labels[:limit]
+	}
+	d.Pixels = make([]uint8, len(paths)*3*side*side)
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, p := range paths {
+		g.Go(func() error {
+			img, err := imaging.Open(p, imaging.AutoOrientation(true))
+			if err != nil {
+				return fmt.Errorf("datasets: %s: %w", p, err)
+			}
+			planar(d.Pixels[i*3*side*side:(i+1)*3*side*side], imaging.Fill(img, side, side, imaging.Center, imaging.Lanczos))
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// planar writes an NRGBA image's colour channels as C×H×W bytes.
+func planar(dst []uint8, m *image.NRGBA) {
+	b := m.Bounds()
+	h, w := b.Dy(), b.Dx()
+	for y := 0; y < h; y++ {
+		row := m.Pix[y*m.Stride:]
+		for x := 0; x < w; x++ {
+			for c := 0; c < 3; c++ {
+				dst[(c*h+y)*w+x] = row[4*x+c]
+			}
+		}
+	}
+}
