@@ -152,6 +152,17 @@ func (c Config) Resolved() (Config, error) {
 	if c.Model.Seed == 0 {
 		c.Model.Seed = c.Seed
 	}
+	if a := &c.Augment; a.Recipe == nil { // spell out the preset in config.json
+		if a.Preset == "" {
+			a.Preset = "cifar"
+		}
+		if a.Strength == 0 && a.Preset == "cifar" {
+			a.Strength = 0.5
+		}
+		if a.Strength == 0 && a.Preset == "imagenet" {
+			a.Strength = 1
+		}
+	}
 	if c.Augment.Seed == 0 {
 		c.Augment.Seed = c.Seed ^ 0xa09e667f3bcc908b
 	}

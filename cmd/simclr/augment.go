@@ -35,6 +35,7 @@ func runAugment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.IntVar(&scale, "scale", 3, "pixels per image pixel in the sheet")
 	fs.StringVar(&cfg.Preset, "preset", "cifar", "recipe: cifar or imagenet")
 	fs.Float64Var(&cfg.Strength, "strength", 0, "colour-jitter strength s (0: the preset's)")
+	fs.IntVar(&cfg.Size, "size", 0, "view side in pixels (0: the image side)")
 	fs.Float64Var(&cfg.NoiseStd, "noise", 0, "σ of additive Gaussian noise")
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "augmentation seed")
 	fs.StringVar(&out, "out", "sheet.png", "PNG file to write")

@@ -23,7 +23,7 @@ import (
 func trainDefaults() train.Config {
 	c := train.Config{Dataset: "cifar10", Epochs: 100, BatchSize: 256, Optimizer: "sgd", LRScaling: "linear",
 		Temperature: 0.5, WeightDecay: 1e-6, LogEvery: 10, CheckpointEvery: 1, Keep: 3, KNNBank: 5000, KNNQueries: 1000}
-	c.Augment.Strength = 0.5
+	// Augment.Strength 0: the preset's (0.5 for cifar, 1 for imagenet)
 	c.Model = encoder.Config{Arch: "small", Width: 1, HeadDepth: 2, ProjDim: 128}
 	return c
 }
@@ -100,7 +100,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Float64Var(&c.WarmupEpochs, "warmup-epochs", c.WarmupEpochs, "linear warmup epochs (0: min(10, epochs/10); negative: none)")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "seed for initialisation, shuffling and augmentation")
 	fs.IntVar(&c.LogEvery, "log-every", c.LogEvery, "steps between metric lines")
-	fs.Float64Var(&c.Augment.Strength, "strength", c.Augment.Strength, "colour-jitter strength s (jitter 0.8s/0.8s/0.8s/0.2s)")
+	fs.StringVar(&c.Augment.Preset, "preset", c.Augment.Preset, "augmentation recipe: cifar (the default: s 0.5, no blur) or imagenet (s 1, blur); a config file may give a full recipe")
+	fs.Float64Var(&c.Augment.Strength, "strength", c.Augment.Strength, "colour-jitter strength s (jitter 0.8s/0.8s/0.8s/0.2s; 0: the preset's)")
 	fs.Float64Var(&c.Augment.NoiseStd, "noise", c.Augment.NoiseStd, "σ of additive Gaussian noise on [0,1] pixels (0: none)")
 	fs.IntVar(&c.Augment.Workers, "workers", c.Augment.Workers, "augmentation workers (0: GOMAXPROCS)")
 	fs.StringVar(&c.Model.Arch, "arch", c.Model.Arch, "encoder: small or resnet18 (CIFAR variant)")
@@ -130,7 +131,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	for name, ok := range map[string]bool{
 		"epochs": c.Epochs > 0, "batch-size": c.BatchSize >= 2, "temperature": c.Temperature > 0,
-		"limit": c.Limit >= 0, "log-every": c.LogEvery > 0, "strength": c.Augment.Strength > 0,
+		"limit": c.Limit >= 0, "log-every": c.LogEvery > 0, "strength": c.Augment.Strength >= 0,
 		"noise": c.Augment.NoiseStd >= 0, "proj-dim": c.Model.ProjDim > 0, "weight-decay": c.WeightDecay >= 0,
 		"lr": !set["lr"] || c.LR > 0, "checkpoint-every": c.CheckpointEvery > 0, "keep": c.Keep > 0,
 	} {
