@@ -93,6 +93,16 @@ func TestDeterministicForAnyWorkerCount(t *testing.T) {
 	if epochHash(t, cfg, d, order, 32) == want {
 		t.Fatal("the seed does not change the views")
 	}
+	// The ImageNet recipe at another size: blur, shrinking and enlarging
+	// resamples.
+	in := Config{Preset: "imagenet", Size: 24, Seed: 5, Workers: 1}
+	want = epochHash(t, in, d, order, 16)
+	for _, w := range []int{2, 7} {
+		in.Workers = w
+		if got := epochHash(t, in, d, order, 16); got != want {
+			t.Fatalf("imagenet recipe: %d workers gave a different epoch than 1 worker", w)
+		}
+	}
 }
 
 func TestViewsDifferAndStayInRange(t *testing.T) {
@@ -442,6 +452,75 @@ func TestHSVVals(t *testing.T) {
 					t.Fatalf("hsv %d,%d,%d: %d,%d,%d, want %d,%d,%d", h, s, v, r, g, b, wr, wg, wb)
 				}
 			}
+		}
+	}
+}
+
+// GaussianBlur against a float64 2-D convolution with reflect padding and
+// round-half-even, written independently: at most one unit apart, almost
+// always equal; a flat image stays flat.
+func TestBlurMatchesFloat64Reference(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	src := NewImage(23, 17)
+	for i := range src.Pix {
+		src.Pix[i] = uint8(r.IntN(256))
+	}
+	for _, c := range []struct {
+		k     int
+		sigma float64
+	}{{3, 0.4}, {5, 1.1}, {7, 2.0}, {11, 3.3}} {
+		got := NewImage(23, 17)
+		GaussianBlur(got, src, c.k, c.sigma)
+		k := make([]float64, c.k)
+		var sum float64
+		for i := range k {
+			x := float64(i - c.k/2)
+			k[i] = math.Exp(-x * x / (2 * c.sigma * c.sigma))
+			sum += k[i]
+		}
+		refl := func(i, n int) int {
+			for i < 0 || i >= n {
+				if i < 0 {
+					i = -i
+				} else {
+					i = 2*(n-1) - i
+				}
+			}
+			return i
+		}
+		exact := 0
+		for ch := 0; ch < 3; ch++ {
+			for y := 0; y < 23; y++ {
+				for x := 0; x < 17; x++ {
+					var s float64
+					for i := range k {
+						for j := range k {
+							s += k[i] * k[j] / (sum * sum) * float64(src.Pix[(ch*23+refl(y+i-c.k/2, 23))*17+refl(x+j-c.k/2, 17)])
+						}
+					}
+					want := math.RoundToEven(s)
+					d := math.Abs(float64(got.Pix[(ch*23+y)*17+x]) - want)
+					if d > 1 {
+						t.Fatalf("k %d σ %v: pixel %d,%d,%d = %d, reference %v", c.k, c.sigma, ch, y, x, got.Pix[(ch*23+y)*17+x], s)
+					}
+					if d == 0 {
+						exact++
+					}
+				}
+			}
+		}
+		if exact < 3*23*17*98/100 {
+			t.Fatalf("k %d: only %d of %d pixels equal the reference", c.k, exact, 3*23*17)
+		}
+	}
+	flat := NewImage(9, 9)
+	for i := range flat.Pix {
+		flat.Pix[i] = 137
+	}
+	GaussianBlur(flat, flat, 5, 1.5)
+	for _, v := range flat.Pix {
+		if v != 137 {
+			t.Fatalf("a flat image blurred to %d", v)
 		}
 	}
 }

@@ -3,12 +3,13 @@ package augment
 import (
 	"fmt"
 	"math"
+
+	"github.com/simclr-go/simclr/internal/pixel"
 )
 
 // blurrer holds GaussianBlur's scratch.
 type blurrer struct {
-	k   []float32
-	tmp []float32
+	k, tmp, line, acc []float32
 }
 
 // GaussianBlur blurs src into dst (same size; dst may be src) with an odd
@@ -39,38 +40,51 @@ func (z *blurrer) blur(dst, src *Image, ksize int, sigma float64) {
 		z.k[i] /= sum
 	}
 	h, w, r := src.H, src.W, ksize/2
+	// Each pass sums kernel-weighted shifted copies of whole rows (taps in
+	// order, so every output sums k[0]·x[0] + k[1]·x[1] + ...), which
+	// keeps the inner loops independent across pixels.
 	z.tmp = grow(z.tmp, h*w)
-	reflect := func(i, n int) int {
-		if i < 0 {
-			return -i
-		}
-		if i >= n {
-			return 2*(n-1) - i
-		}
-		return i
-	}
+	z.line = grow(z.line, w+2*r)
+	z.acc = grow(z.acc, w)
+	k, line, acc := z.k, z.line, z.acc
 	for c := 0; c < 3; c++ {
 		in, out := src.plane(c), dst.plane(c)
-		for y := 0; y < h; y++ { // horizontal pass into tmp
+		for y := 0; y < h; y++ { // horizontal pass into tmp, from a reflect-padded row
 			row := in[y*w : (y+1)*w]
-			for x := 0; x < w; x++ {
-				var s float32
-				for t, kv := range z.k {
-					s += kv * float32(row[reflect(x+t-r, w)])
-				}
-				z.tmp[y*w+x] = s
+			mid := line[r : r+w]
+			for i, v := range row {
+				mid[i] = float32(v)
+			}
+			for i := 0; i < r; i++ {
+				line[i], line[r+w+i] = float32(row[r-i]), float32(row[w-2-i])
+			}
+			t := z.tmp[y*w : (y+1)*w]
+			clear(t)
+			for j, kv := range k {
+				pixel.Axpy(t, line[j:j+w], kv)
 			}
 		}
-		for y := 0; y < h; y++ { // vertical pass
-			for x := 0; x < w; x++ {
-				var s float32
-				for t, kv := range z.k {
-					s += kv * z.tmp[reflect(y+t-r, h)*w+x]
-				}
-				out[y*w+x] = uint8(min(max(math.RoundToEven(float64(s)), 0), 255))
+		for y := 0; y < h; y++ { // vertical pass: rows y-r..y+r, reflected at the edges
+			clear(acc)
+			for j, kv := range k {
+				yy := reflect(y+j-r, h)
+				pixel.Axpy(acc, z.tmp[yy*w:(yy+1)*w], kv)
 			}
+			pixel.RoundBytes(out[y*w:(y+1)*w], acc) // half to even, as torch.round
 		}
 	}
+}
+
+// reflect maps i in [-(n-1), 2n-2] into [0, n) by reflection without
+// repeating the edge, as torch's reflect padding.
+func reflect(i, n int) int {
+	if i < 0 {
+		return -i
+	}
+	if i >= n {
+		return 2*(n-1) - i
+	}
+	return i
 }
 
 // Normalizer turns bytes into normalised float32s exactly as torchvision's

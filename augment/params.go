@@ -116,9 +116,3 @@ func (rc *Recipe) cropBox(r *rng, hgt, wid int) Box {
 	}
 	return Box{Y: (hgt - h) / 2, X: (wid - w) / 2, H: h, W: w}
 }
-
-// normal is a standard normal from r (Box–Muller).
-func (r *rng) normal() float64 {
-	u := 1 - r.float() // (0, 1]
-	return math.Sqrt(-2*math.Log(u)) * math.Cos(2*math.Pi*r.float())
-}

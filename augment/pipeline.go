@@ -3,6 +3,7 @@ package augment
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"sync"
 
@@ -116,6 +117,7 @@ type worker struct {
 	tab      [256]uint8
 	sat      [511]float32
 	src, tmp Image
+	noise    rand.PCG
 }
 
 func (p *Pipeline) getWorker() *worker {
@@ -165,13 +167,13 @@ func (p *Pipeline) view(w *worker, out []float32, d *datasets.Dataset, i, epoch,
 	w.render(&w.view, &w.src, &prm)
 	p.norm.Apply(out, &w.view)
 	if prm.Noise {
-		var r rng
-		r.pcg.Seed(prm.NoiseSeed, 0)
+		w.noise.Seed(prm.NoiseSeed, 0)
+		r := rand.New(&w.noise)
 		n := side * side
 		for c := range 3 {
 			s := float32(p.recipe.NoiseStd) / p.recipe.Std[c]
 			for j := c * n; j < (c+1)*n; j++ {
-				out[j] += s * float32(r.normal())
+				out[j] += float32(s * float32(r.NormFloat64())) // no FMA: same bits on every build
 			}
 		}
 	}

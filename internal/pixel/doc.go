@@ -1,6 +1,6 @@
-// Package pixel holds the byte kernels of the augmentation pipeline: the
+// Package pixel holds the kernels of the augmentation pipeline: the
 // three-tap fixed-point multiply-add at the heart of Pillow's bilinear
-// resampler, in AVX2 assembly on amd64 and portable Go elsewhere (or with
+// resampler and the float32 axpy of the Gaussian blur, in AVX2 assembly on amd64 and portable Go elsewhere (or with
 // the purego build tag). Results are identical on every path.
 //
 // A kernel computes, for each i,
@@ -8,8 +8,11 @@
 //	out[i] = clamp((1<<(Shift-1) + a[i]*ka + b[i]*kb + c[i]*kc) >> Shift, 0, 255)
 //
 // in int32 arithmetic, with Shift = 22 (Pillow's PRECISION_BITS). Weights
-// are per element (Madd3) or one per input (Madd3Scalar). Slices shorter
-// than out panic.
+// are per element (Madd3, Madd3Gather) or one per input (Madd3Scalar).
+// Axpy, the float32 step of the Gaussian blur, multiplies then adds (no
+// fused multiply-add) so that it too gives the same bits everywhere, and
+// RoundBytes rounds its result half to even into bytes.
+// Slices shorter than out (or dst) panic.
 package pixel
 
 // Shift is the number of fraction bits of the fixed-point weights.
@@ -37,5 +40,27 @@ func madd3GatherGo(out, in []uint8, first []int32, ka, kb, kc []int32) {
 	for i, f := range first {
 		s := in[f : f+3]
 		out[i] = clip(1<<(Shift-1) + int32(s[0])*ka[i] + int32(s[1])*kb[i] + int32(s[2])*kc[i])
+	}
+}
+
+func axpyGo(dst, src []float32, a float32) {
+	src = src[:len(dst)]
+	for i := range dst {
+		dst[i] += float32(a * src[i]) // the conversion forbids fusing into an FMA
+	}
+}
+
+func roundBytesGo(out []uint8, in []float32) {
+	in = in[:len(out)]
+	for i, v := range in {
+		// v + 2^23 rounds v to an integer, ties to even: exact for |v| < 2^23.
+		f := float32(float32(v+0x1p23) - 0x1p23)
+		if f < 0 {
+			f = 0
+		}
+		if f > 255 {
+			f = 255
+		}
+		out[i] = uint8(f)
 	}
 }

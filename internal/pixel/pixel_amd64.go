@@ -91,6 +91,37 @@ func Madd3Gather(out, in []uint8, inLimit int, g *Gather, ka, kb, kc []int32) {
 	madd3GatherGo(out[n:], in, g.First[n:], ka[n:], kb[n:], kc[n:])
 }
 
+//go:noescape
+func axpyAVX2(dst, src *float32, a float32, n int)
+
+// Axpy adds a·src to dst element by element, rounding the product to
+// float32 before the sum (never a fused multiply-add), so every path gives
+// the same bits.
+func Axpy(dst, src []float32, a float32) {
+	n := len(dst) &^ 7
+	if hasAVX2 && n > 0 {
+		_ = src[n-1]
+		axpyAVX2(&dst[0], &src[0], a, n)
+		dst, src = dst[n:], src[n:]
+	}
+	axpyGo(dst, src, a)
+}
+
+//go:noescape
+func roundBytesAVX2(out *uint8, in *float32, n int)
+
+// RoundBytes writes each of in, rounded half to even and clamped to
+// 0..255, to out. in must lie within ±2^23 (as blurred bytes do).
+func RoundBytes(out []uint8, in []float32) {
+	n := len(out) &^ 7
+	if hasAVX2 && n > 0 {
+		_ = in[n-1]
+		roundBytesAVX2(&out[0], &in[0], n)
+		out, in = out[n:], in[n:]
+	}
+	roundBytesGo(out, in)
+}
+
 // Kernel names the kernel in use, for benchmarks and reports.
 func Kernel() string {
 	if hasAVX2 {

@@ -142,3 +142,49 @@ hloop:
 hdone:
 	VZEROUPPER
 	RET
+
+// func axpyAVX2(dst, src *float32, a float32, n int)
+// dst[i] += a*src[i], multiply then add (no FMA), eight at a time.
+TEXT ·axpyAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	VBROADCASTSS a+16(FP), Y1
+	MOVQ n+24(FP), CX
+	XORQ BX, BX
+
+aloop:
+	CMPQ BX, CX
+	JGE  adone
+	VMULPS  (SI)(BX*4), Y1, Y0
+	VADDPS  (DI)(BX*4), Y0, Y0
+	VMOVUPS Y0, (DI)(BX*4)
+	ADDQ    $8, BX
+	JMP     aloop
+
+adone:
+	VZEROUPPER
+	RET
+
+// func roundBytesAVX2(out *uint8, in *float32, n int)
+// out[i] = in[i] rounded half to even (the default MXCSR mode) and
+// saturated to 0..255, eight at a time.
+TEXT ·roundBytesAVX2(SB), NOSPLIT, $0-24
+	MOVQ out+0(FP), DI
+	MOVQ in+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ BX, BX
+
+rloop:
+	CMPQ BX, CX
+	JGE  rdone
+	VCVTPS2DQ (SI)(BX*4), Y0
+	VEXTRACTI128 $1, Y0, X1
+	VPACKSSDW X1, X0, X0
+	VPACKUSWB X0, X0, X0
+	MOVQ      X0, (DI)(BX*1)
+	ADDQ      $8, BX
+	JMP       rloop
+
+rdone:
+	VZEROUPPER
+	RET

@@ -1,6 +1,7 @@
 package pixel
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -76,6 +77,54 @@ func TestMadd3GatherMatchesReference(t *testing.T) {
 					t.Fatalf("%s n=%d limit=%d i=%d: %d, want %d", Kernel(), n, limit, i, out[i], want)
 				}
 			}
+		}
+	}
+}
+
+func TestAxpyMatchesGo(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for n := 0; n < 40; n++ {
+		dst, src := make([]float32, n), make([]float32, n)
+		for i := range dst {
+			dst[i], src[i] = float32(r.NormFloat64()*100), float32(r.NormFloat64())
+		}
+		want := append([]float32(nil), dst...)
+		a := float32(r.Float64())
+		for i := range want {
+			p := a * src[i]
+			want[i] = want[i] + p
+		}
+		Axpy(dst, src, a)
+		for i := range dst {
+			if dst[i] != want[i] {
+				t.Fatalf("%s n=%d i=%d: %v, want %v", Kernel(), n, i, dst[i], want[i])
+			}
+		}
+	}
+}
+
+// RoundBytes: ties go to even, the rest to nearest, then 0..255.
+func TestRoundBytes(t *testing.T) {
+	in := []float32{0.5, 1.5, 2.5, 2.4999998, 2.5000002, -0.4, -3, 254.5, 255.49, 255.5, 300, 7, 126.5, 127.5, 0, 3.5, 4.5}
+	want := []uint8{0, 2, 2, 2, 3, 0, 0, 254, 255, 255, 255, 7, 126, 128, 0, 4, 4}
+	for n := 0; n <= len(in); n++ {
+		out := make([]uint8, n)
+		RoundBytes(out, in[:n])
+		for i := range out {
+			if out[i] != want[i] {
+				t.Fatalf("%s n=%d: %v → %d, want %d", Kernel(), n, in[i], out[i], want[i])
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(8, 9))
+	for range 1000 {
+		v := float32(r.Float64()*300 - 20)
+		out := make([]uint8, 9)
+		RoundBytes(out, []float32{v, v, v, v, v, v, v, v, v})
+		w := math.RoundToEven(float64(v))
+		w = min(max(w, 0), 255)
+		if out[0] != uint8(w) || out[8] != uint8(w) {
+			t.Fatalf("%v → %d (simd) %d (go), want %v", v, out[0], out[8], w)
 		}
 	}
 }
