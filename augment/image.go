@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"sync"
+
+	"github.com/simclr-go/simclr/internal/pixel"
 )
 
 // Image is an 8-bit RGB image in planar layout: channel c, row y, column x
@@ -43,99 +45,51 @@ func FlipH(m *Image) {
 	}
 }
 
-// luma is Pillow's RGB→L conversion (ITU-R 601-2 in 16-bit fixed point).
-func luma(r, g, b uint8) int32 {
-	return (int32(r)*19595 + int32(g)*38470 + int32(b)*7471 + 0x8000) >> 16
-}
-
 // Grayscale replaces every channel by Pillow's luma, as torchvision's
 // rgb_to_grayscale(img, num_output_channels=3). In place.
 func Grayscale(m *Image) {
 	R, G, B := m.plane(0), m.plane(1), m.plane(2)
-	G, B = G[:len(R)], B[:len(R)]
-	for i := range R {
-		l := uint8(luma(R[i], G[i], B[i]))
-		R[i], G[i], B[i] = l, l, l
-	}
+	pixel.Luma(R, R, G, B)
+	copy(G, R)
+	copy(B, R)
 }
 
-// blend is Pillow's ImagingBlend of one byte: in1 + α(in2-in1) in float32,
-// truncated, and clipped to 0..255 only when α lies outside [0, 1].
-func blend(in1, in2 int32, a float32) uint8 {
-	t := float32(in1) + float32(a*float32(in2-in1))
-	if a >= 0 && a <= 1 {
-		return uint8(t)
-	}
-	switch {
-	case t <= 0:
-		return 0
-	case t >= 255:
-		return 255
-	}
-	return uint8(t)
-}
+// The three blends below are ImageEnhance's: Image.blend(degenerate, img,
+// f), which Pillow computes per byte as deg + f·(v − deg) in float32,
+// truncated, clamped to 0..255 (pixel.Blend). l is scratch of H·W bytes
+// (nil: allocated).
 
-// lut applies a 256-entry table to every byte of m in place.
-func lut(m *Image, t *[256]uint8) {
-	p := m.Pix
-	for i := range p {
-		p[i] = t[p[i]]
-	}
-}
-
-// Brightness scales m by factor f (ImageEnhance.Brightness: a blend with
-// black). In place; t is scratch.
-func Brightness(m *Image, f float64, t *[256]uint8) {
-	a := float32(f)
-	for v := range t {
-		t[v] = blend(0, int32(v), a)
-	}
-	lut(m, t)
-}
+// Brightness scales m by factor f (ImageEnhance.Brightness: the
+// degenerate image is black). In place.
+func Brightness(m *Image, f float64) { pixel.BlendConst(m.Pix, m.Pix, 0, float32(f)) }
 
 // Contrast blends m with its mean grey by factor f (ImageEnhance.Contrast:
-// the grey is the rounded mean of Pillow's luma). In place; t is scratch.
-func Contrast(m *Image, f float64, t *[256]uint8) {
-	R, G, B := m.plane(0), m.plane(1), m.plane(2)
-	G, B = G[:len(R)], B[:len(R)]
-	var sum int64
-	for i := range R {
-		sum += int64(luma(R[i], G[i], B[i]))
+// the grey is the rounded mean of Pillow's luma). In place.
+func Contrast(m *Image, f float64, l []uint8) {
+	l = lumaOf(m, l)
+	var sum int
+	for _, v := range l {
+		sum += int(v)
 	}
-	mean := int32(float64(sum)/float64(len(R)) + 0.5)
-	a := float32(f)
-	for v := range t {
-		t[v] = blend(mean, int32(v), a)
-	}
-	lut(m, t)
+	mean := uint8(float64(sum)/float64(len(l)) + 0.5)
+	pixel.BlendConst(m.Pix, m.Pix, mean, float32(f))
 }
 
 // Saturation blends every pixel of m with its own luma by factor f
-// (ImageEnhance.Color). In place; d is scratch.
-func Saturation(m *Image, f float64, d *[511]float32) {
-	a := float32(f)
-	for i := range d {
-		d[i] = a * float32(i-255)
+// (ImageEnhance.Color: the degenerate image is the grey version). In place.
+func Saturation(m *Image, f float64, l []uint8) {
+	l = lumaOf(m, l)
+	for c := range 3 {
+		p := m.plane(c)
+		pixel.Blend(p, p, l, float32(f))
 	}
-	R, G, B := m.plane(0), m.plane(1), m.plane(2)
-	G, B = G[:len(R)], B[:len(R)]
-	if a >= 0 && a <= 1 { // interpolation: no clipping
-		for i := range R {
-			l := luma(R[i], G[i], B[i])
-			fl := float32(l)
-			R[i] = uint8(fl + d[int(R[i])-int(l)+255])
-			G[i] = uint8(fl + d[int(G[i])-int(l)+255])
-			B[i] = uint8(fl + d[int(B[i])-int(l)+255])
-		}
-		return
-	}
-	for i := range R {
-		l := luma(R[i], G[i], B[i])
-		fl := float32(l)
-		R[i] = uint8(min(max(fl+d[int(R[i])-int(l)+255], 0), 255))
-		G[i] = uint8(min(max(fl+d[int(G[i])-int(l)+255], 0), 255))
-		B[i] = uint8(min(max(fl+d[int(B[i])-int(l)+255], 0), 255))
-	}
+}
+
+// lumaOf writes m's luma into l (grown to H·W) and returns it.
+func lumaOf(m *Image, l []uint8) []uint8 {
+	l = grow(l, m.H*m.W)
+	pixel.Luma(l, m.plane(0), m.plane(1), m.plane(2))
+	return l
 }
 
 // HueShift is the byte torchvision adds to Pillow's 8-bit hue for a hue

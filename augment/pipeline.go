@@ -114,8 +114,7 @@ type worker struct {
 	rs       resizer
 	bl       blurrer
 	view     Image
-	tab      [256]uint8
-	sat      [511]float32
+	luma     []uint8
 	src, tmp Image
 	noise    rand.PCG
 }
@@ -140,11 +139,13 @@ func (w *worker) render(dst, src *Image, prm *Params) {
 	for _, op := range prm.Order[:prm.Parts] {
 		switch op {
 		case 0:
-			Brightness(dst, prm.Brightness, &w.tab)
+			Brightness(dst, prm.Brightness)
 		case 1:
-			Contrast(dst, prm.Contrast, &w.tab)
+			w.luma = grow(w.luma, dst.H*dst.W)
+			Contrast(dst, prm.Contrast, w.luma)
 		case 2:
-			Saturation(dst, prm.Saturation, &w.sat)
+			w.luma = grow(w.luma, dst.H*dst.W)
+			Saturation(dst, prm.Saturation, w.luma)
 		case 3:
 			Hue(dst, prm.Hue)
 		}

@@ -12,7 +12,9 @@
 // Axpy, the float32 step of the Gaussian blur, multiplies then adds (no
 // fused multiply-add) so that it too gives the same bits everywhere, and
 // RoundBytes rounds its result half to even into bytes.
-// Slices shorter than out (or dst) panic.
+// Luma is Pillow's RGB→L and Blend/BlendConst its ImagingBlend (float32,
+// truncated, clamped), the colour-jitter steps. Slices shorter than out
+// (or dst) panic.
 package pixel
 
 // Shift is the number of fraction bits of the fixed-point weights.
@@ -62,5 +64,40 @@ func roundBytesGo(out []uint8, in []float32) {
 			f = 255
 		}
 		out[i] = uint8(f)
+	}
+}
+
+func lumaGo(l, r, g, b []uint8) {
+	r, g, b = r[:len(l)], g[:len(l)], b[:len(l)]
+	for i := range l {
+		l[i] = uint8((int32(r[i])*19595 + int32(g[i])*38470 + int32(b[i])*7471 + 0x8000) >> 16)
+	}
+}
+
+// blend1 is one byte of Pillow's ImagingBlend: float32 arithmetic,
+// truncation toward zero, clamping (which the interpolating case, a in
+// [0, 1], never needs).
+func blend1(in, deg uint8, a float32) uint8 {
+	t := float32(deg) + float32(a*float32(int32(in)-int32(deg)))
+	if t <= 0 {
+		return 0
+	}
+	if t >= 255 {
+		return 255
+	}
+	return uint8(t)
+}
+
+func blendGo(out, in, deg []uint8, a float32) {
+	in, deg = in[:len(out)], deg[:len(out)]
+	for i := range out {
+		out[i] = blend1(in[i], deg[i], a)
+	}
+}
+
+func blendConstGo(out, in []uint8, deg uint8, a float32) {
+	in = in[:len(out)]
+	for i := range out {
+		out[i] = blend1(in[i], deg, a)
 	}
 }

@@ -39,24 +39,29 @@ func Madd3Scalar(out, a, b, c []uint8, ka, kb, kc int32) {
 func madd3ShufAVX2(out, in *uint8, base *int32, mask *uint8, ka, kb, kc *int32, chunks int)
 
 // Gather describes a row resampling whose three taps for output i read
-// in[First[i]], in[First[i]+1], in[First[i]+2], where First never falls
-// and never rises by more than 1 from one output to the next (an
-// enlargement). Prepare builds it once per axis; Madd3Gather then runs it
-// on any number of rows.
+// in[First[i]], in[First[i]+1], in[First[i]+2], where First changes by at
+// most 1 from one output to the next: an enlargement, or a mirrored one.
+// Prepare builds it once per axis; Madd3Gather then runs it on any number
+// of rows.
 type Gather struct {
 	First []int32 // per output
 	base  []int32 // per chunk of 8 outputs: where its 16 input bytes start
 	mask  []uint8 // per chunk: three 8-byte shuffle masks
+	need  int     // bytes the chunks read from &in[0]
 }
 
-// Prepare fills the chunk tables from First.
+// Prepare fills the chunk tables from First. It panics if First changes
+// by more than 1 between neighbours.
 func (g *Gather) Prepare() {
 	n := len(g.First) / 8
-	g.base = g.base[:0]
-	g.mask = g.mask[:0]
+	g.base, g.mask, g.need = g.base[:0], g.mask[:0], 0
 	for c := range n {
 		b := g.First[8*c]
+		for _, f := range g.First[8*c : 8*c+8] {
+			b = min(b, f)
+		}
 		g.base = append(g.base, b)
+		g.need = max(g.need, int(b)+16)
 		for t := range int32(3) {
 			for j := range 8 {
 				m := g.First[8*c+j] + t - b
@@ -70,23 +75,17 @@ func (g *Gather) Prepare() {
 }
 
 // Madd3Gather computes out[i] from in[First[i]+t] with per-output
-// weights. in must hold First[len(out)-1]+3 bytes; the fast path also
-// reads up to 16 bytes from each chunk's first input, so callers pass
-// the rest of the buffer after the row when they can (inLimit bytes are
-// safe to read from &in[0]).
+// weights. in must hold max(First)+3 bytes; the fast path reads 16 bytes
+// from each chunk's lowest input, so it runs only when inLimit (the bytes
+// safe to read from &in[0]) covers them: callers pass the rest of the
+// buffer after the row.
 func Madd3Gather(out, in []uint8, inLimit int, g *Gather, ka, kb, kc []int32) {
 	n := 0
-	if hasAVX2 {
-		chunks := min(len(out)/8, len(g.base))
-		for chunks > 0 && int(g.base[chunks-1])+16 > inLimit {
-			chunks--
-		}
-		if chunks > 0 {
-			n = 8 * chunks
-			_, _, _ = ka[n-1], kb[n-1], kc[n-1]
-			_ = in[:inLimit]
-			madd3ShufAVX2(&out[0], &in[0], &g.base[0], &g.mask[0], &ka[0], &kb[0], &kc[0], chunks)
-		}
+	if chunks := min(len(out)/8, len(g.base)); hasAVX2 && chunks > 0 && g.need <= inLimit {
+		n = 8 * chunks
+		_, _, _ = ka[n-1], kb[n-1], kc[n-1]
+		_ = in[:inLimit]
+		madd3ShufAVX2(&out[0], &in[0], &g.base[0], &g.mask[0], &ka[0], &kb[0], &kc[0], chunks)
 	}
 	madd3GatherGo(out[n:], in, g.First[n:], ka[n:], kb[n:], kc[n:])
 }
@@ -120,6 +119,50 @@ func RoundBytes(out []uint8, in []float32) {
 		out, in = out[n:], in[n:]
 	}
 	roundBytesGo(out, in)
+}
+
+//go:noescape
+func lumaAVX2(l, rp, gp, bp *uint8, n int)
+
+//go:noescape
+func blendAVX2(out, in, deg *uint8, a float32, n int)
+
+//go:noescape
+func blendConstAVX2(out, in *uint8, deg int32, a float32, n int)
+
+// Luma writes Pillow's RGB→L of planes r, g, b into l.
+func Luma(l, r, g, b []uint8) {
+	n := len(l) &^ 7
+	if hasAVX2 && n > 0 {
+		_, _, _ = r[n-1], g[n-1], b[n-1]
+		lumaAVX2(&l[0], &r[0], &g[0], &b[0], n)
+		l, r, g, b = l[n:], r[n:], g[n:], b[n:]
+	}
+	lumaGo(l, r, g, b)
+}
+
+// Blend is Pillow's ImagingBlend(deg, in, a) on bytes: out[i] =
+// deg[i] + a·(in[i] − deg[i]) in float32, truncated and clamped to 0..255.
+// out may be in.
+func Blend(out, in, deg []uint8, a float32) {
+	n := len(out) &^ 7
+	if hasAVX2 && n > 0 {
+		_, _ = in[n-1], deg[n-1]
+		blendAVX2(&out[0], &in[0], &deg[0], a, n)
+		out, in, deg = out[n:], in[n:], deg[n:]
+	}
+	blendGo(out, in, deg, a)
+}
+
+// BlendConst is Blend with the same degenerate byte everywhere.
+func BlendConst(out, in []uint8, deg uint8, a float32) {
+	n := len(out) &^ 7
+	if hasAVX2 && n > 0 {
+		_ = in[n-1]
+		blendConstAVX2(&out[0], &in[0], int32(deg), a, n)
+		out, in = out[n:], in[n:]
+	}
+	blendConstGo(out, in, deg, a)
 }
 
 // Kernel names the kernel in use, for benchmarks and reports.

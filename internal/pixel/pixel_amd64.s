@@ -188,3 +188,115 @@ rloop:
 rdone:
 	VZEROUPPER
 	RET
+
+// func lumaAVX2(l, rp, gp, bp *uint8, n int)
+// l[i] = (19595 r + 38470 g + 7471 b + 0x8000) >> 16, Pillow's RGB→L.
+TEXT ·lumaAVX2(SB), NOSPLIT, $0-40
+	MOVQ l+0(FP), DI
+	MOVQ rp+8(FP), SI
+	MOVQ gp+16(FP), R8
+	MOVQ bp+24(FP), R9
+	MOVQ n+32(FP), CX
+	MOVL $19595, AX
+	VMOVD AX, X12
+	VPBROADCASTD X12, Y12
+	MOVL $38470, AX
+	VMOVD AX, X13
+	VPBROADCASTD X13, Y13
+	MOVL $7471, AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14
+	MOVL $0x8000, AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+	XORQ BX, BX
+
+lloop:
+	CMPQ BX, CX
+	JGE  ldone
+	VPMOVZXBD (SI)(BX*1), Y0
+	VPMOVZXBD (R8)(BX*1), Y1
+	VPMOVZXBD (R9)(BX*1), Y2
+	VPMULLD   Y12, Y0, Y0
+	VPMULLD   Y13, Y1, Y1
+	VPMULLD   Y14, Y2, Y2
+	VPADDD    Y1, Y0, Y0
+	VPADDD    Y2, Y0, Y0
+	VPADDD    Y15, Y0, Y0
+	VPSRLD    $16, Y0, Y0
+	VEXTRACTI128 $1, Y0, X1
+	VPACKSSDW X1, X0, X0
+	VPACKUSWB X0, X0, X0
+	MOVQ      X0, (DI)(BX*1)
+	ADDQ      $8, BX
+	JMP       lloop
+
+ldone:
+	VZEROUPPER
+	RET
+
+// func blendAVX2(out, in, deg *uint8, a float32, n int)
+// Pillow's ImagingBlend of bytes: deg + a·(in - deg) in float32,
+// truncated, saturated to 0..255.
+TEXT ·blendAVX2(SB), NOSPLIT, $0-40
+	MOVQ out+0(FP), DI
+	MOVQ in+8(FP), SI
+	MOVQ deg+16(FP), R8
+	VBROADCASTSS a+24(FP), Y15
+	MOVQ n+32(FP), CX
+	XORQ BX, BX
+
+bloop:
+	CMPQ BX, CX
+	JGE  bdone
+	VPMOVZXBD (SI)(BX*1), Y0
+	VPMOVZXBD (R8)(BX*1), Y1
+	VPSUBD    Y1, Y0, Y0
+	VCVTDQ2PS Y0, Y0
+	VMULPS    Y15, Y0, Y0
+	VCVTDQ2PS Y1, Y1
+	VADDPS    Y1, Y0, Y0
+	VCVTTPS2DQ Y0, Y0
+	VEXTRACTI128 $1, Y0, X1
+	VPACKSSDW X1, X0, X0
+	VPACKUSWB X0, X0, X0
+	MOVQ      X0, (DI)(BX*1)
+	ADDQ      $8, BX
+	JMP       bloop
+
+bdone:
+	VZEROUPPER
+	RET
+
+// func blendConstAVX2(out, in *uint8, deg int32, a float32, n int)
+// blendAVX2 with one degenerate value for every byte.
+TEXT ·blendConstAVX2(SB), NOSPLIT, $0-32
+	MOVQ out+0(FP), DI
+	MOVQ in+8(FP), SI
+	MOVL deg+16(FP), AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14
+	VCVTDQ2PS Y14, Y13
+	VBROADCASTSS a+20(FP), Y15
+	MOVQ n+24(FP), CX
+	XORQ BX, BX
+
+cloop:
+	CMPQ BX, CX
+	JGE  cdone
+	VPMOVZXBD (SI)(BX*1), Y0
+	VPSUBD    Y14, Y0, Y0
+	VCVTDQ2PS Y0, Y0
+	VMULPS    Y15, Y0, Y0
+	VADDPS    Y13, Y0, Y0
+	VCVTTPS2DQ Y0, Y0
+	VEXTRACTI128 $1, Y0, X1
+	VPACKSSDW X1, X0, X0
+	VPACKUSWB X0, X0, X0
+	MOVQ      X0, (DI)(BX*1)
+	ADDQ      $8, BX
+	JMP       cloop
+
+cdone:
+	VZEROUPPER
+	RET

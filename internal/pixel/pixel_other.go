@@ -9,7 +9,8 @@ func Madd3(out, a, b, c []uint8, ka, kb, kc []int32) { madd3Go(out, a, b, c, ka,
 func Madd3Scalar(out, a, b, c []uint8, ka, kb, kc int32) { madd3ScalarGo(out, a, b, c, ka, kb, kc) }
 
 // Gather describes a row resampling whose three taps for output i read
-// in[First[i]], in[First[i]+1], in[First[i]+2] (see the amd64 build).
+// in[First[i]], in[First[i]+1], in[First[i]+2], where First changes by at
+// most 1 from one output to the next (see the amd64 build).
 type Gather struct{ First []int32 }
 
 // Prepare is a no-op without the assembly.
@@ -27,6 +28,15 @@ func Axpy(dst, src []float32, a float32) { axpyGo(dst, src, a) }
 // RoundBytes writes each of in, rounded half to even and clamped to
 // 0..255, to out. in must lie within ±2^23.
 func RoundBytes(out []uint8, in []float32) { roundBytesGo(out, in) }
+
+// Luma writes Pillow's RGB→L of planes r, g, b into l.
+func Luma(l, r, g, b []uint8) { lumaGo(l, r, g, b) }
+
+// Blend is Pillow's ImagingBlend(deg, in, a) on bytes.
+func Blend(out, in, deg []uint8, a float32) { blendGo(out, in, deg, a) }
+
+// BlendConst is Blend with the same degenerate byte everywhere.
+func BlendConst(out, in []uint8, deg uint8, a float32) { blendConstGo(out, in, deg, a) }
 
 // Kernel names the kernel in use, for benchmarks and reports.
 func Kernel() string { return "go" }

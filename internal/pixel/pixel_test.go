@@ -56,7 +56,8 @@ func weights(r *rand.Rand, n int) []int32 {
 func TestMadd3GatherMatchesReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for n := 1; n < 70; n++ {
-		// An enlargement of m inputs onto n outputs: First rises by 0 or 1.
+		// An enlargement of m inputs onto n outputs: First rises by 0 or 1
+		// (or, mirrored, falls).
 		var g Gather
 		f := int32(0)
 		for i := 0; i < n; i++ {
@@ -66,6 +67,11 @@ func TestMadd3GatherMatchesReference(t *testing.T) {
 			}
 		}
 		in := bytes(r, int(f)+3+r.IntN(20))
+		if n%2 == 1 { // mirrored: First falls
+			for i, j := 0, n-1; i < j; i, j = i+1, j-1 {
+				g.First[i], g.First[j] = g.First[j], g.First[i]
+			}
+		}
 		g.Prepare()
 		ka, kb, kc := weights(r, n), weights(r, n), weights(r, n)
 		for _, limit := range []int{int(f) + 3, len(in)} {
@@ -125,6 +131,37 @@ func TestRoundBytes(t *testing.T) {
 		w = min(max(w, 0), 255)
 		if out[0] != uint8(w) || out[8] != uint8(w) {
 			t.Fatalf("%v → %d (simd) %d (go), want %v", v, out[0], out[8], w)
+		}
+	}
+}
+
+// Luma and Blend against plain per-byte formulas, including blends that
+// extrapolate past both ends (a < 0 does not occur in SimCLR but is
+// well defined: Pillow clamps).
+func TestLumaAndBlend(t *testing.T) {
+	r := rand.New(rand.NewPCG(10, 11))
+	for n := 0; n < 45; n++ {
+		R, G, B, D := bytes(r, n), bytes(r, n), bytes(r, n), bytes(r, n)
+		l := make([]uint8, n)
+		Luma(l, R, G, B)
+		for i := range l {
+			if want := uint8((int(R[i])*19595 + int(G[i])*38470 + int(B[i])*7471 + 0x8000) >> 16); l[i] != want {
+				t.Fatalf("%s luma n=%d i=%d: %d, want %d", Kernel(), n, i, l[i], want)
+			}
+		}
+		for _, a := range []float32{0, 0.37, 0.6, 1, 1.4, 2.7, -0.5} {
+			out, out2 := make([]uint8, n), make([]uint8, n)
+			Blend(out, R, D, a)
+			BlendConst(out2, R, 117, a)
+			for i := range out {
+				ref := func(deg uint8) uint8 {
+					v := float64(float32(deg) + float32(a*float32(int(R[i])-int(deg))))
+					return uint8(min(max(math.Trunc(v), 0), 255))
+				}
+				if out[i] != ref(D[i]) || out2[i] != ref(117) {
+					t.Fatalf("%s blend a=%v n=%d i=%d: %d %d, want %d %d", Kernel(), a, n, i, out[i], out2[i], ref(D[i]), ref(117))
+				}
+			}
 		}
 	}
 }
