@@ -524,3 +524,33 @@ func TestBlurMatchesFloat64Reference(t *testing.T) {
 		}
 	}
 }
+
+// The flip rides on the resize's taps; it must equal resizing, then
+// mirroring, for every box shape: enlarged, shrunk, unscaled, 1 or 2
+// pixels wide.
+func TestFusedFlipEqualsFlipAfter(t *testing.T) {
+	r := rand.New(rand.NewPCG(12, 13))
+	src := NewImage(40, 37)
+	for i := range src.Pix {
+		src.Pix[i] = uint8(r.IntN(256))
+	}
+	var z resizer
+	for _, side := range []int{16, 32} {
+		for range 300 {
+			h, w := 1+r.IntN(40), 1+r.IntN(37)
+			if r.IntN(4) == 0 {
+				w = side
+			}
+			b := Box{Y: r.IntN(40 - h + 1), X: r.IntN(37 - w + 1), H: h, W: w}
+			want, got := NewImage(side, side), NewImage(side, side)
+			z.crop(want, src, b, false)
+			FlipH(want)
+			z.crop(got, src, b, true)
+			for i := range want.Pix {
+				if got.Pix[i] != want.Pix[i] {
+					t.Fatalf("box %+v onto %d: byte %d is %d, want %d", b, side, i, got.Pix[i], want.Pix[i])
+				}
+			}
+		}
+	}
+}

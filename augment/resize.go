@@ -113,7 +113,7 @@ func clipFixed(ss int32) uint8 {
 // resizer holds the scratch of ResizedCrop so that repeated calls do not
 // allocate.
 type resizer struct {
-	taps map[[2]int]*taps // by (input, output) size: a view's axes reuse them
+	taps map[[3]int]*taps // by (input size, output size, mirrored): a view's axes reuse them
 	tmp  []uint8
 }
 
@@ -122,24 +122,32 @@ type resizer struct {
 func (z *resizer) warm(maxIn, out int) {
 	if maxIn <= 1024 {
 		for in := 1; in <= maxIn; in++ {
-			z.axis(in, out)
+			z.axis(in, out, false)
+			z.axis(in, out, true)
 		}
 	}
 	z.tmp = grow(z.tmp, 3*(maxIn+3)*out)
 }
 
-// axis returns the taps for resampling in pixels onto out, computing them
-// the first time.
-func (z *resizer) axis(in, out int) *taps {
-	if t, ok := z.taps[[2]int{in, out}]; ok {
+// axis returns the taps for resampling in pixels onto out, mirrored (the
+// last output first) if asked, computing them the first time.
+func (z *resizer) axis(in, out int, mirror bool) *taps {
+	key := [3]int{in, out, 0}
+	if mirror {
+		key[2] = 1
+	}
+	if t, ok := z.taps[key]; ok {
 		return t
 	}
 	if z.taps == nil || len(z.taps) > 4096 {
-		z.taps = map[[2]int]*taps{}
+		z.taps = map[[3]int]*taps{}
 	}
 	t := new(taps)
 	t.compute(in, out)
-	z.taps[[2]int{in, out}] = t
+	if mirror {
+		t.mirror()
+	}
+	z.taps[key] = t
 	return t
 }
 
@@ -155,8 +163,10 @@ func (z *resizer) crop(dst, src *Image, b Box, flip bool) {
 	if b.Y < 0 || b.X < 0 || b.H < 1 || b.W < 1 || b.Y+b.H > src.H || b.X+b.W > src.W {
 		panic("augment: crop box outside the source image")
 	}
-	needH, needV := dst.W != b.W, dst.H != b.H
-	tv := z.axis(b.H, dst.H)
+	// A flip mirrors the horizontal taps (an unscaled axis gets identity
+	// taps, weights 1, 0, 0): the same bytes as flipping afterwards.
+	needH, needV := dst.W != b.W || flip, dst.H != b.H
+	tv := z.axis(b.H, dst.H, false)
 	y0 := tv.first[0]
 	y1 := tv.first[dst.H-1] + tv.count[dst.H-1]
 	if !needV {
@@ -166,7 +176,7 @@ func (z *resizer) crop(dst, src *Image, b Box, flip bool) {
 	var rows []uint8
 	var stride, plane, origin int
 	if needH {
-		th := z.axis(b.W, dst.W)
+		th := z.axis(b.W, dst.W, flip)
 		nr := y1 - y0
 		z.tmp = grow(z.tmp, 3*nr*dst.W)
 		for c := 0; c < 3; c++ {
@@ -202,12 +212,28 @@ func (z *resizer) crop(dst, src *Image, b Box, flip bool) {
 					o[x] = clipFixed(ss)
 				}
 			}
-			if flip {
-				for i, j := 0, len(o)-1; i < j; i, j = i+1, j-1 {
-					o[i], o[j] = o[j], o[i]
-				}
+		}
+	}
+}
+
+// mirror reverses the order of t's outputs.
+func (t *taps) mirror() {
+	n := len(t.first)
+	for i, j := 0, n-1; i < j; i, j = i+1, j-1 {
+		t.first[i], t.first[j] = t.first[j], t.first[i]
+		t.count[i], t.count[j] = t.count[j], t.count[i]
+		ki, kj := t.k[i*t.ksize:(i+1)*t.ksize], t.k[j*t.ksize:(j+1)*t.ksize]
+		for x := range ki {
+			ki[x], kj[x] = kj[x], ki[x]
+		}
+	}
+	if t.k3[0] != nil {
+		for _, s := range [][]int32{t.k3[0], t.k3[1], t.k3[2], t.g.First} {
+			for i, j := 0, len(s)-1; i < j; i, j = i+1, j-1 {
+				s[i], s[j] = s[j], s[i]
 			}
 		}
+		t.g.Prepare()
 	}
 }
 
