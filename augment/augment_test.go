@@ -438,14 +438,14 @@ func TestHueTablesMatchDirectConversion(t *testing.T) {
 	}
 }
 
-// hsvVals must equal the direct transcription of Pillow's hsv2rgb for
-// every (h, s, v) with s > 0 (s = 0 never reaches it).
+// The tables' hsv2rgb (HSVVals) must equal the direct transcription of
+// Pillow's hsv2rgb for every (h, s, v) with s > 0 (s = 0 never reaches it).
 func TestHSVVals(t *testing.T) {
 	hueOnce.Do(buildHueTables)
 	for s := 1; s < 256; s++ {
 		for v := 0; v < 256; v++ {
 			for h := 0; h < 256; h++ {
-				vals, sel := hsvVals(uint8(h), uint8(s), uint8(v)), &hsvSel[hsvSector[h]]
+				vals, sel := hsv.HSVVals(uint8(h), uint8(s), uint8(v))
 				r, g, b := vals[sel[0]], vals[sel[1]], vals[sel[2]]
 				wr, wg, wb := hsvToRGB(uint8(h), uint8(s), uint8(v))
 				if r != wr || g != wg || b != wb {

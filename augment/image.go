@@ -103,107 +103,53 @@ func HueShift(h float64) uint8 { return uint8(int64(h * 255)) }
 // torchvision. In place.
 //
 // Every float step of Pillow's conversions is a function of a few bytes,
-// so the conversions run from tables built once from rgbToHSV and
-// hsvToRGB themselves (TestHueTables checks them against the direct
-// functions on all 2^24 colours' building blocks).
+// so the conversions run from tables (pixel.HSVTables) built once from
+// rgbToHSV and Pillow's hsv2rgb formulas, eight pixels at a time with
+// AVX2 gathers. TestHueTablesMatchDirectConversion checks the result
+// against the direct conversions on all 2^24 colours.
 func Hue(m *Image, h float64) {
 	hueOnce.Do(buildHueTables)
-	shift := HueShift(h)
-	R, G, B := m.plane(0), m.plane(1), m.plane(2)
-	G, B = G[:len(R)], B[:len(R)]
-	for i := range R {
-		r, g, b := R[i], G[i], B[i]
-		mx, mn := max(r, g, b), min(r, g, b)
-		if mx == mn {
-			continue // grey: H = S = 0 and back to (v, v, v), unchanged
-		}
-		// The maximum's channel (r first, then g) picks the hue table and
-		// which differences index it; written to compile without branches.
-		k, d1, d2 := 0, int(mx-g), int(mx-b)
-		if r != mx {
-			k, d1 = 1, int(mx-r)
-		}
-		if r != mx && g != mx {
-			k, d1, d2 = 2, int(mx-g), int(mx-r)
-		}
-		hh := hueTab[k<<16|d1<<8|d2]
-		s := satTab[int(mx)<<8|int(mx-mn)]
-		if s == 0 {
-			R[i], G[i], B[i] = mx, mx, mx
-			continue
-		}
-		h := hh + shift
-		vals, sel := hsvVals(h, s, mx), &hsvSel[hsvSector[h]]
-		R[i], G[i], B[i] = vals[sel[0]], vals[sel[1]], vals[sel[2]]
-	}
-}
-
-// hsvVals is Pillow's hsv2rgb for s > 0 from the tables: v, p, q, t, of
-// which hsvSel picks r, g and b. q and t are rounded half away from zero;
-// both factors lie in [0, 1], so int(x+0.5) is that rounding and no clip
-// is needed (TestHSVVals checks every (h, s, v) against hsvToRGB).
-func hsvVals(h, s, v uint8) [4]uint8 {
-	f, fs, fv := hsvFrac[h], hsvFS[s], float64(v)
-	q := uint8(int(fv*(1.0-float64(fs*f)) + 0.5))
-	t := uint8(int(fv*(1.0-float64(float64(fs)*hsvOneMinusF[h])) + 0.5))
-	return [4]uint8{v, hsvP[int(s)<<8|int(v)], q, t}
+	pixel.HSVShift(m.plane(0), m.plane(1), m.plane(2), HueShift(h), &hsv)
 }
 
 var (
 	hueOnce sync.Once
-	// hueTab[k<<16|d1<<8|d2] is Pillow's 8-bit hue of a pixel whose maximum
-	// is channel k (r, g, b, first wins) and whose other channels lie d1
-	// and d2 below it (g, b for r; r, b for g; g, r for b): the hue
-	// depends on nothing else.
-	hueTab [3 << 16]uint8
-	// satTab[max<<8|max-min] is Pillow's 8-bit saturation.
-	satTab [1 << 16]uint8
-	// hsvSector and hsvFrac are hsv2rgb's i%6 and f for each hue byte;
-	// hsvFS its fs for each saturation byte.
-	hsvSector [256]uint8
-	hsvFrac   [256]float32
-	// hsvOneMinusF is 1 - f in float64, as hsv2rgb computes it for t.
-	hsvOneMinusF [256]float64
-	hsvFS        [256]float32
-	// hsvP[s<<8|v] is hsv2rgb's p.
-	hsvP [1 << 16]uint8
+	hsv     pixel.HSVTables
 )
 
 func buildHueTables() {
+	t := &hsv
 	for d1 := 0; d1 < 256; d1++ {
 		for d2 := 0; d2 < 256; d2++ {
 			a, b := uint8(255-d1), uint8(255-d2)
-			hueTab[d1<<8|d2], _, _ = rgbToHSV(255, a, b)
+			t.Hue[d1<<8|d2], _, _ = rgbToHSV(255, a, b)
 			if d1 > 0 { // r < max, else the r case applies
-				hueTab[1<<16|d1<<8|d2], _, _ = rgbToHSV(a, 255, b)
+				t.Hue[1<<16|d1<<8|d2], _, _ = rgbToHSV(a, 255, b)
 			}
 			if d1 > 0 && d2 > 0 {
-				hueTab[2<<16|d1<<8|d2], _, _ = rgbToHSV(b, a, 255)
+				t.Hue[2<<16|d1<<8|d2], _, _ = rgbToHSV(b, a, 255)
 			}
 		}
 	}
 	for mx := 1; mx < 256; mx++ {
 		for cr := 1; cr <= mx; cr++ {
-			_, satTab[mx<<8|cr], _ = rgbToHSV(uint8(mx), uint8(mx-cr), uint8(mx-cr))
+			_, t.Sat[mx<<8|cr], _ = rgbToHSV(uint8(mx), uint8(mx-cr), uint8(mx-cr))
 		}
 	}
 	for v := range 256 {
 		h6 := float64(float32(v)) * 6.0 / 255.0
 		i := int(math.Floor(h6))
-		hsvSector[v] = uint8(i % 6)
-		hsvFrac[v] = float32(h6 - float64(float32(i)))
-		hsvOneMinusF[v] = 1.0 - float64(hsvFrac[v])
-		hsvFS[v] = float32(float64(float32(v)) / 255.0)
+		t.Sector[v] = uint8(i % 6)
+		t.Frac[v] = float32(h6 - float64(float32(i)))
+		t.OneMinusF[v] = 1.0 - float64(t.Frac[v])
+		t.FS[v] = float32(float64(float32(v)) / 255.0)
 	}
 	for s := range 256 {
 		for v := range 256 {
-			hsvP[s<<8|v] = clip8(roundHalfAway(float64(float32(v)) * (1.0 - float64(hsvFS[s]))))
+			t.P[s<<8|v] = clip8(roundHalfAway(float64(float32(v)) * (1.0 - float64(t.FS[s]))))
 		}
 	}
 }
-
-// hsvSel[sector] gives where r, g and b come from: 0 v, 1 p, 2 q, 3 t.
-var hsvSel = [6][3]uint8{{0, 3, 1}, {2, 0, 1}, {1, 0, 3}, {1, 2, 0}, {3, 1, 0}, {0, 1, 2}}
 
 // rgbToHSV is Pillow's rgb2hsv for one pixel (float32 quotients, float64
 // where Pillow's C promotes to double).

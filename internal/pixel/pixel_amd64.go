@@ -165,6 +165,21 @@ func BlendConst(out, in []uint8, deg uint8, a float32) {
 	blendConstGo(out, in, deg, a)
 }
 
+//go:noescape
+func hsvShiftAVX2(rp, gp, bp *uint8, n int, shift int32, hue, sat, sector *uint8, frac, fs *float32, omf *float64, p *uint8)
+
+// HSVShift converts each pixel of planes R, G, B to Pillow's 8-bit HSV,
+// adds shift to the hue (mod 256) and converts back, in place, from t.
+func HSVShift(R, G, B []uint8, shift uint8, t *HSVTables) {
+	n := len(R) &^ 7
+	if hasAVX2 && n > 0 {
+		_, _ = G[n-1], B[n-1]
+		hsvShiftAVX2(&R[0], &G[0], &B[0], n, int32(shift), &t.Hue[0], &t.Sat[0], &t.Sector[0], &t.Frac[0], &t.FS[0], &t.OneMinusF[0], &t.P[0])
+		R, G, B = R[n:], G[n:], B[n:]
+	}
+	hsvShiftGo(R, G, B, shift, t)
+}
+
 // Kernel names the kernel in use, for benchmarks and reports.
 func Kernel() string {
 	if hasAVX2 {

@@ -300,3 +300,186 @@ cloop:
 cdone:
 	VZEROUPPER
 	RET
+
+// func hsvShiftAVX2(r, g, b *uint8, n int, shift int32, hue, sat, sector *uint8, frac, fs *float32, omf *float64, p *uint8)
+// Pillow's RGB→HSV, hue + shift, HSV→RGB on eight pixels at a time from
+// the tables of HSVTables (see hsvShiftGo for the same steps in Go). The
+// byte tables are read with 4-byte gathers and so carry 3 bytes of padding.
+TEXT ·hsvShiftAVX2(SB), NOSPLIT, $0-96
+	MOVQ rp+0(FP), SI
+	MOVQ gp+8(FP), DI
+	MOVQ bp+16(FP), R8
+	MOVQ n+24(FP), CX
+	MOVL shift+32(FP), AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14          // shift
+	MOVQ hue+40(FP), R9
+	MOVQ sat+48(FP), R10
+	MOVQ sector+56(FP), R11
+	MOVQ frac+64(FP), R12
+	MOVQ fs+72(FP), R13
+	MOVQ omf+80(FP), DX
+	MOVL $0xff, AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15          // byte mask
+	MOVQ $0x3ff0000000000000, AX   // 1.0
+	VMOVQ AX, X13
+	VBROADCASTSD X13, Y13
+	MOVQ $0x3fe0000000000000, AX   // 0.5
+	VMOVQ AX, X12
+	VBROADCASTSD X12, Y12
+	XORQ BX, BX
+
+hsvloop:
+	CMPQ BX, CX
+	JGE  hsvdone
+	VPMOVZXBD (SI)(BX*1), Y0       // r
+	VPMOVZXBD (DI)(BX*1), Y1       // g
+	VPMOVZXBD (R8)(BX*1), Y2       // b
+	VPMAXSD   Y1, Y0, Y3
+	VPMAXSD   Y2, Y3, Y3           // v = max
+	VPMINSD   Y1, Y0, Y4
+	VPMINSD   Y2, Y4, Y4
+	VPSUBD    Y4, Y3, Y4           // cr = max - min
+	VPCMPEQD  Y3, Y0, Y5           // isR: r is the maximum
+	VPCMPEQD  Y3, Y1, Y6
+	VPANDN    Y6, Y5, Y6           // isG: g is, r is not
+	VPOR      Y5, Y6, Y7           // isR | isG
+	VPSUBD    Y0, Y3, Y0           // max - r
+	VPSUBD    Y1, Y3, Y1           // max - g
+	VPSUBD    Y2, Y3, Y2           // max - b
+	VPBLENDVB Y6, Y0, Y1, Y8       // d1 = isG ? max-r : max-g
+	VPBLENDVB Y7, Y2, Y0, Y9       // d2 = isR|isG ? max-b : max-r
+	MOVL      $0x10000, AX
+	VMOVD     AX, X10
+	VPBROADCASTD X10, Y10
+	VPAND     Y10, Y6, Y6          // isG → 1<<16
+	VPSLLD    $1, Y10, Y10
+	VPANDN    Y10, Y7, Y7          // isB → 2<<16
+	VPOR      Y6, Y7, Y7
+	VPSLLD    $8, Y8, Y8
+	VPOR      Y8, Y9, Y9
+	VPOR      Y7, Y9, Y9           // hue table index
+	VPCMPEQD  Y10, Y10, Y10
+	VPGATHERDD Y10, (R9)(Y9*1), Y5
+	VPAND     Y15, Y5, Y5          // 8-bit hue
+	VPSLLD    $8, Y3, Y6
+	VPOR      Y4, Y6, Y6           // max<<8 | cr
+	VPCMPEQD  Y10, Y10, Y10
+	VPGATHERDD Y10, (R10)(Y6*1), Y4
+	VPAND     Y15, Y4, Y4          // s
+	VPADDD    Y14, Y5, Y5
+	VPAND     Y15, Y5, Y5          // h = hue + shift mod 256
+	VPCMPEQD  Y10, Y10, Y10
+	VPGATHERDD Y10, (R11)(Y5*1), Y6
+	VPAND     Y15, Y6, Y6          // sector
+	VPCMPEQD  Y10, Y10, Y10
+	VGATHERDPS Y10, (R12)(Y5*4), Y7 // f
+	VPCMPEQD  Y10, Y10, Y10
+	VGATHERDPS Y10, (R13)(Y4*4), Y8 // fs
+	VPSLLD    $8, Y4, Y9
+	VPOR      Y3, Y9, Y9           // s<<8 | v
+	MOVQ      p+88(FP), AX
+	VPCMPEQD  Y10, Y10, Y10
+	VPGATHERDD Y10, (AX)(Y9*1), Y0
+	VPAND     Y15, Y0, Y0          // p
+	VEXTRACTI128 $1, Y3, X11       // v, high four
+
+	// q = int(v·(1 − (double)(fs·f)) + 0.5)
+	VMULPS    Y7, Y8, Y1           // fs·f in float32
+	VCVTPS2PD X1, Y2
+	VSUBPD    Y2, Y13, Y2
+	VCVTDQ2PD X3, Y9
+	VMULPD    Y9, Y2, Y2
+	VADDPD    Y12, Y2, Y2
+	VCVTTPD2DQY Y2, X2
+	VEXTRACTF128 $1, Y1, X1
+	VCVTPS2PD X1, Y1
+	VSUBPD    Y1, Y13, Y1
+	VCVTDQ2PD X11, Y9
+	VMULPD    Y9, Y1, Y1
+	VADDPD    Y12, Y1, Y1
+	VCVTTPD2DQY Y1, X1
+	VINSERTI128 $1, X1, Y2, Y1     // q
+
+	// t = int(v·(1 − (double)fs·(1−f)) + 0.5)
+	VPCMPEQD  Y10, Y10, Y10
+	VGATHERDPD Y10, (DX)(X5*8), Y2 // 1−f, low four
+	VCVTPS2PD X8, Y9
+	VMULPD    Y9, Y2, Y2
+	VSUBPD    Y2, Y13, Y2
+	VCVTDQ2PD X3, Y9
+	VMULPD    Y9, Y2, Y2
+	VADDPD    Y12, Y2, Y2
+	VCVTTPD2DQY Y2, X2
+	VEXTRACTI128 $1, Y5, X9
+	VPCMPEQD  Y10, Y10, Y10
+	VGATHERDPD Y10, (DX)(X9*8), Y7 // 1−f, high four
+	VEXTRACTF128 $1, Y8, X8
+	VCVTPS2PD X8, Y8
+	VMULPD    Y8, Y7, Y7
+	VSUBPD    Y7, Y13, Y7
+	VCVTDQ2PD X11, Y8
+	VMULPD    Y8, Y7, Y7
+	VADDPD    Y12, Y7, Y7
+	VCVTTPD2DQY Y7, X7
+	VINSERTI128 $1, X7, Y2, Y2     // t
+
+	// Sector k picks (r, g, b) from (v, p, q, t): 0 (v,t,p) 1 (q,v,p)
+	// 2 (p,v,t) 3 (p,q,v) 4 (t,p,v) 5 (v,p,q).
+	VMOVDQU   Y3, Y5               // r = v
+	VMOVDQU   Y0, Y8               // g = p
+	VMOVDQU   Y0, Y9               // b = p
+	VPXOR     Y10, Y10, Y10
+	VPCMPEQD  Y10, Y6, Y7          // sector 0
+	VPBLENDVB Y7, Y2, Y8, Y8
+	MOVL      $1, AX
+	VMOVD     AX, X10
+	VPBROADCASTD X10, Y11          // Y11 = 1, counts sectors up
+	VPCMPEQD  Y11, Y6, Y7          // sector 1
+	VPBLENDVB Y7, Y1, Y5, Y5
+	VPBLENDVB Y7, Y3, Y8, Y8
+	VPBROADCASTD X10, Y10          // Y10 = 1 (X10's low dword still holds it)
+	VPADDD    Y10, Y11, Y11        // 2
+	VPCMPEQD  Y11, Y6, Y7          // sector 2
+	VPBLENDVB Y7, Y0, Y5, Y5
+	VPBLENDVB Y7, Y3, Y8, Y8
+	VPBLENDVB Y7, Y2, Y9, Y9
+	VPADDD    Y10, Y11, Y11        // 3
+	VPCMPEQD  Y11, Y6, Y7          // sector 3
+	VPBLENDVB Y7, Y0, Y5, Y5
+	VPBLENDVB Y7, Y1, Y8, Y8
+	VPBLENDVB Y7, Y3, Y9, Y9
+	VPADDD    Y10, Y11, Y11        // 4
+	VPCMPEQD  Y11, Y6, Y7          // sector 4
+	VPBLENDVB Y7, Y2, Y5, Y5
+	VPBLENDVB Y7, Y3, Y9, Y9
+	VPADDD    Y10, Y11, Y11        // 5
+	VPCMPEQD  Y11, Y6, Y7          // sector 5
+	VPBLENDVB Y7, Y1, Y9, Y9
+
+	// s = 0 (grey, or nearly): (v, v, v)
+	VPXOR     Y10, Y10, Y10
+	VPCMPEQD  Y10, Y4, Y7
+	VPBLENDVB Y7, Y3, Y5, Y5
+	VPBLENDVB Y7, Y3, Y8, Y8
+	VPBLENDVB Y7, Y3, Y9, Y9
+
+	VEXTRACTI128 $1, Y5, X10
+	VPACKSSDW X10, X5, X5
+	VPACKUSWB X5, X5, X5
+	MOVQ      X5, (SI)(BX*1)
+	VEXTRACTI128 $1, Y8, X10
+	VPACKSSDW X10, X8, X8
+	VPACKUSWB X8, X8, X8
+	MOVQ      X8, (DI)(BX*1)
+	VEXTRACTI128 $1, Y9, X10
+	VPACKSSDW X10, X9, X9
+	VPACKUSWB X9, X9, X9
+	MOVQ      X9, (R8)(BX*1)
+	ADDQ      $8, BX
+	JMP       hsvloop
+
+hsvdone:
+	VZEROUPPER
+	RET

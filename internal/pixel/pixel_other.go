@@ -38,5 +38,9 @@ func Blend(out, in, deg []uint8, a float32) { blendGo(out, in, deg, a) }
 // BlendConst is Blend with the same degenerate byte everywhere.
 func BlendConst(out, in []uint8, deg uint8, a float32) { blendConstGo(out, in, deg, a) }
 
+// HSVShift converts each pixel of planes R, G, B to Pillow's 8-bit HSV,
+// adds shift to the hue (mod 256) and converts back, in place, from t.
+func HSVShift(R, G, B []uint8, shift uint8, t *HSVTables) { hsvShiftGo(R, G, B, shift, t) }
+
 // Kernel names the kernel in use, for benchmarks and reports.
 func Kernel() string { return "go" }

@@ -165,3 +165,41 @@ func TestLumaAndBlend(t *testing.T) {
 		}
 	}
 }
+
+// HSVShift's assembly must compute what its Go loop computes, on any
+// tables (here random ones with fractions in [0, 1)) and any length.
+func TestHSVShiftPathsAgree(t *testing.T) {
+	r := rand.New(rand.NewPCG(14, 15))
+	tab := new(HSVTables)
+	for i := range tab.Hue {
+		tab.Hue[i] = uint8(r.IntN(256))
+	}
+	for i := range tab.Sat {
+		tab.Sat[i] = uint8(r.IntN(256))
+		tab.P[i] = uint8(r.IntN(256))
+		if i&255 == 0 || i%7 == 0 { // grey has saturation 0; so do some colours
+			tab.Sat[i] = 0
+		}
+	}
+	for i := range 256 {
+		tab.Sector[i] = uint8(r.IntN(6))
+		tab.Frac[i] = float32(r.Float64())
+		tab.OneMinusF[i] = 1 - float64(tab.Frac[i])
+		tab.FS[i] = float32(r.Float64())
+	}
+	for n := 0; n < 100; n++ {
+		R, G, B := bytes(r, n), bytes(r, n), bytes(r, n)
+		for i := 0; i < n; i += 5 { // some grey pixels
+			G[i], B[i] = R[i], R[i]
+		}
+		r2, g2, b2 := append([]uint8(nil), R...), append([]uint8(nil), G...), append([]uint8(nil), B...)
+		shift := uint8(r.IntN(256))
+		HSVShift(R, G, B, shift, tab)
+		hsvShiftGo(r2, g2, b2, shift, tab)
+		for i := range R {
+			if R[i] != r2[i] || G[i] != g2[i] || B[i] != b2[i] {
+				t.Fatalf("%s n=%d pixel %d: %d,%d,%d, Go loop %d,%d,%d", Kernel(), n, i, R[i], G[i], B[i], r2[i], g2[i], b2[i])
+			}
+		}
+	}
+}
