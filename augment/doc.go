@@ -28,6 +28,15 @@
 // testdata/torchvision.json, written by experiments/golden_augment.py,
 // holds the proof; the tests need no Python.
 //
+// # Speed
+//
+// The byte work runs in internal/pixel's AVX2 kernels (portable Go
+// elsewhere or with -tags purego, same results): Pillow's resampler as
+// fixed-point three-tap multiply-adds (the flip rides on mirrored taps),
+// its blends and luma eight lanes at a time, the HSV round trip from
+// tables with gathers, the blur as float32 row sums without fused
+// multiply-adds. Normalisation is one table per channel.
+//
 // # Randomness and concurrency
 //
 // A view's parameters (Params) are drawn from its own PCG generator seeded
