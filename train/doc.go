@@ -2,6 +2,8 @@
 // augment → encode both views → NT-Xent → backward → optimizer update
 // (SGD with momentum or Nesterov, LARS, AdamW), with a linear-warmup +
 // cosine learning-rate schedule stepped every iteration (not every epoch).
+// The views come from an augment.Stream: while a step trains, the
+// augmentation workers fill the next batch.
 //
 // A run directory holds what a run produced:
 //
