@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/simclr-go/simclr/internal/gemm"
 	"github.com/simclr-go/simclr/internal/pixel"
 )
 
@@ -61,14 +62,14 @@ func (z *blurrer) blur(dst, src *Image, ksize int, sigma float64) {
 			t := z.tmp[y*w : (y+1)*w]
 			clear(t)
 			for j, kv := range k {
-				pixel.Axpy(t, line[j:j+w], kv)
+				gemm.Axpy(t, line[j:j+w], kv)
 			}
 		}
 		for y := 0; y < h; y++ { // vertical pass: rows y-r..y+r, reflected at the edges
 			clear(acc)
 			for j, kv := range k {
 				yy := reflect(y+j-r, h)
-				pixel.Axpy(acc, z.tmp[yy*w:(yy+1)*w], kv)
+				gemm.Axpy(acc, z.tmp[yy*w:(yy+1)*w], kv)
 			}
 			pixel.RoundBytes(out[y*w:(y+1)*w], acc) // half to even, as torch.round
 		}

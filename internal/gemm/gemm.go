@@ -221,6 +221,10 @@ func packB(dst []float32, trans bool, b []float32, ldb, pc, jc, kb, nb int) {
 		if cols < nr {
 			clear(d)
 		}
+		if trans && cols == nr {
+			packTrans16(d, b[(jc+s)*ldb+pc:], ldb, kb)
+			continue
+		}
 		if trans {
 			for q := 0; q < cols; q++ {
 				j := jc + s + q
@@ -228,6 +232,13 @@ func packB(dst []float32, trans bool, b []float32, ldb, pc, jc, kb, nb int) {
 				for p, v := range src {
 					d[p*nr+q] = v
 				}
+			}
+			continue
+		}
+		if cols == nr { // a 64-byte array copy compiles inline, a copy call does not
+			for p := 0; p < kb; p++ {
+				row := (pc+p)*ldb + jc + s
+				*(*[nr]float32)(d[p*nr:]) = *(*[nr]float32)(b[row:])
 			}
 			continue
 		}
@@ -298,4 +309,11 @@ func Parallel(workers int, transA, transB bool, m, n, k int, alpha float32, a []
 		}()
 	}
 	wg.Wait()
+}
+
+func axpyGo(dst, src []float32, a float32) {
+	src = src[:len(dst)]
+	for i := range dst {
+		dst[i] += float32(a * src[i]) // the conversion forbids fusing into an FMA
+	}
 }

@@ -161,3 +161,25 @@ func TestSgemmPackedMatchesSgemm(t *testing.T) {
 		}
 	}
 }
+
+func TestAxpyMatchesGo(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for n := 0; n < 40; n++ {
+		dst, src := make([]float32, n), make([]float32, n)
+		for i := range dst {
+			dst[i], src[i] = float32(r.NormFloat64()*100), float32(r.NormFloat64())
+		}
+		want := append([]float32(nil), dst...)
+		a := float32(r.Float64())
+		for i := range want {
+			p := a * src[i]
+			want[i] = want[i] + p
+		}
+		Axpy(dst, src, a)
+		for i := range dst {
+			if dst[i] != want[i] {
+				t.Fatalf("%s n=%d i=%d: %v, want %v", Kernel(), n, i, dst[i], want[i])
+			}
+		}
+	}
+}

@@ -21,6 +21,43 @@ func kernel(k int, a, b, c []float32, ldc int) {
 	kernelGo(k, a, b, c, ldc)
 }
 
+//go:noescape
+func packTransAVX(d, b *float32, ldb, kb8 int)
+
+// packTrans16 packs a full 16-column sliver of Bᵀ: d[p*nr+q] =
+// b[q*ldb+p], in 8×8 register transposes where it can.
+func packTrans16(d, b []float32, ldb, kb int) {
+	kb8 := 0
+	if hasAVX2 && kb >= 8 {
+		kb8 = kb &^ 7
+		_ = b[(nr-1)*ldb+kb8-1]
+		_ = d[kb8*nr-1]
+		packTransAVX(&d[0], &b[0], ldb, kb8)
+	}
+	for q := 0; q < nr; q++ {
+		src := b[q*ldb+kb8 : q*ldb+kb]
+		for p, v := range src {
+			d[(kb8+p)*nr+q] = v
+		}
+	}
+}
+
+//go:noescape
+func axpyAVX2(dst, src *float32, a float32, n int)
+
+// Axpy adds a·src to dst element by element (BLAS saxpy), rounding the
+// product to float32 before the sum — never a fused multiply-add — so
+// that every path and build gives the same bits.
+func Axpy(dst, src []float32, a float32) {
+	n := len(dst) &^ 7
+	if hasAVX2 && n > 0 {
+		_ = src[n-1]
+		axpyAVX2(&dst[0], &src[0], a, n)
+		dst, src = dst[n:], src[n:]
+	}
+	axpyGo(dst, src, a)
+}
+
 // Kernel names the micro-kernel in use, for benchmarks and reports.
 func Kernel() string {
 	if hasAVX2 {

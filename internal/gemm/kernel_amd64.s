@@ -82,3 +82,110 @@ loop:
 	VMOVUPS Y15, 32(DX)
 	VZEROUPPER
 	RET
+
+// func packTransAVX(d, b *float32, ldb, kb8 int)
+// Packs a 16-column sliver of op(B) = Bᵀ: d[p*16+q] = b[q*ldb+p] for
+// q < 16, p < kb8 (a multiple of 8), as 8×8 register transposes.
+TEXT ·packTransAVX(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ b+8(FP), SI
+	MOVQ ldb+16(FP), R8
+	SHLQ $2, R8                  // row stride in bytes
+	MOVQ kb8+24(FP), CX
+	XORQ BX, BX                  // p
+
+ploop:
+	CMPQ BX, CX
+	JGE  pdone
+	XORQ R9, R9                  // q block: 0 then 8
+
+qloop:
+	// R10 = &b[q*ldb + p]
+	MOVQ R9, AX
+	IMULQ R8, AX
+	LEAQ (SI)(AX*1), R10
+	LEAQ (R10)(BX*4), R10
+	VMOVUPS (R10), Y0
+	ADDQ R8, R10
+	VMOVUPS (R10), Y1
+	ADDQ R8, R10
+	VMOVUPS (R10), Y2
+	ADDQ R8, R10
+	VMOVUPS (R10), Y3
+	ADDQ R8, R10
+	VMOVUPS (R10), Y4
+	ADDQ R8, R10
+	VMOVUPS (R10), Y5
+	ADDQ R8, R10
+	VMOVUPS (R10), Y6
+	ADDQ R8, R10
+	VMOVUPS (R10), Y7
+	VUNPCKLPS Y1, Y0, Y8
+	VUNPCKHPS Y1, Y0, Y9
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VSHUFPS $0x44, Y10, Y8, Y12
+	VSHUFPS $0xEE, Y10, Y8, Y13
+	VSHUFPS $0x44, Y11, Y9, Y14
+	VSHUFPS $0xEE, Y11, Y9, Y15
+	VUNPCKLPS Y5, Y4, Y0
+	VUNPCKHPS Y5, Y4, Y1
+	VUNPCKLPS Y7, Y6, Y2
+	VUNPCKHPS Y7, Y6, Y3
+	VSHUFPS $0x44, Y2, Y0, Y4
+	VSHUFPS $0xEE, Y2, Y0, Y5
+	VSHUFPS $0x44, Y3, Y1, Y6
+	VSHUFPS $0xEE, Y3, Y1, Y7
+	// R11 = &d[p*16 + q]
+	MOVQ BX, R11
+	SHLQ $4, R11
+	ADDQ R9, R11
+	LEAQ (DI)(R11*4), R11
+	VPERM2F128 $0x20, Y4, Y12, Y0
+	VMOVUPS Y0, (R11)
+	VPERM2F128 $0x20, Y5, Y13, Y0
+	VMOVUPS Y0, 64(R11)
+	VPERM2F128 $0x20, Y6, Y14, Y0
+	VMOVUPS Y0, 128(R11)
+	VPERM2F128 $0x20, Y7, Y15, Y0
+	VMOVUPS Y0, 192(R11)
+	VPERM2F128 $0x31, Y4, Y12, Y0
+	VMOVUPS Y0, 256(R11)
+	VPERM2F128 $0x31, Y5, Y13, Y0
+	VMOVUPS Y0, 320(R11)
+	VPERM2F128 $0x31, Y6, Y14, Y0
+	VMOVUPS Y0, 384(R11)
+	VPERM2F128 $0x31, Y7, Y15, Y0
+	VMOVUPS Y0, 448(R11)
+	ADDQ $8, R9
+	CMPQ R9, $16
+	JLT  qloop
+	ADDQ $8, BX
+	JMP  ploop
+
+pdone:
+	VZEROUPPER
+	RET
+
+// func axpyAVX2(dst, src *float32, a float32, n int)
+// dst[i] += a*src[i], multiply then add (no FMA), eight at a time.
+TEXT ·axpyAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	VBROADCASTSS a+16(FP), Y1
+	MOVQ n+24(FP), CX
+	XORQ BX, BX
+
+aloop:
+	CMPQ BX, CX
+	JGE  adone
+	VMULPS  (SI)(BX*4), Y1, Y0
+	VADDPS  (DI)(BX*4), Y0, Y0
+	VMOVUPS Y0, (DI)(BX*4)
+	ADDQ    $8, BX
+	JMP     aloop
+
+adone:
+	VZEROUPPER
+	RET
+

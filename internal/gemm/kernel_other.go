@@ -6,3 +6,17 @@ func kernel(k int, a, b, c []float32, ldc int) { kernelGo(k, a, b, c, ldc) }
 
 // Kernel names the micro-kernel in use, for benchmarks and reports.
 func Kernel() string { return "go 6x16" }
+
+// packTrans16 packs a full 16-column sliver of Bᵀ: d[p*nr+q] = b[q*ldb+p].
+func packTrans16(d, b []float32, ldb, kb int) {
+	for q := 0; q < nr; q++ {
+		src := b[q*ldb : q*ldb+kb]
+		for p, v := range src {
+			d[p*nr+q] = v
+		}
+	}
+}
+
+// Axpy adds a·src to dst element by element (BLAS saxpy), rounding the
+// product to float32 before the sum (never a fused multiply-add).
+func Axpy(dst, src []float32, a float32) { axpyGo(dst, src, a) }

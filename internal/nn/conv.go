@@ -109,10 +109,7 @@ func (c Conv) col2im(col, dx []float32) {
 					}
 					s := src[oy*wo+lo : oy*wo+hi]
 					if st == 1 {
-						d := plane[iy*c.W+lo+j-c.Pad : iy*c.W+hi+j-c.Pad]
-						for t, v := range s {
-							d[t] += v
-						}
+						gemm.Axpy(plane[iy*c.W+lo+j-c.Pad:iy*c.W+hi+j-c.Pad], s, 1) // 1·v is v: a plain add
 					} else {
 						row := plane[iy*c.W : iy*c.W+c.W]
 						for t, v := range s {

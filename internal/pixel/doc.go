@@ -1,7 +1,9 @@
 // Package pixel holds the kernels of the augmentation pipeline: the
 // three-tap fixed-point multiply-add at the heart of Pillow's bilinear
-// resampler and the float32 axpy of the Gaussian blur, in AVX2 assembly on amd64 and portable Go elsewhere (or with
-// the purego build tag). Results are identical on every path.
+// resampler, Pillow's blends and luma, the HSV round trip and the rounding
+// of the Gaussian blur, in AVX2 assembly on amd64 and portable Go
+// elsewhere (or with the purego build tag). Results are identical on every
+// path.
 //
 // A kernel computes, for each i,
 //
@@ -9,9 +11,8 @@
 //
 // in int32 arithmetic, with Shift = 22 (Pillow's PRECISION_BITS). Weights
 // are per element (Madd3, Madd3Gather) or one per input (Madd3Scalar).
-// Axpy, the float32 step of the Gaussian blur, multiplies then adds (no
-// fused multiply-add) so that it too gives the same bits everywhere, and
-// RoundBytes rounds its result half to even into bytes.
+// RoundBytes rounds the blur's float32 sums (made with gemm.Axpy, which
+// never fuses a multiply-add) half to even into bytes.
 // Luma is Pillow's RGB→L and Blend/BlendConst its ImagingBlend (float32,
 // truncated, clamped), the colour-jitter steps. Slices shorter than out
 // (or dst) panic.
@@ -42,13 +43,6 @@ func madd3GatherGo(out, in []uint8, first []int32, ka, kb, kc []int32) {
 	for i, f := range first {
 		s := in[f : f+3]
 		out[i] = clip(1<<(Shift-1) + int32(s[0])*ka[i] + int32(s[1])*kb[i] + int32(s[2])*kc[i])
-	}
-}
-
-func axpyGo(dst, src []float32, a float32) {
-	src = src[:len(dst)]
-	for i := range dst {
-		dst[i] += float32(a * src[i]) // the conversion forbids fusing into an FMA
 	}
 }
 

@@ -91,22 +91,6 @@ func Madd3Gather(out, in []uint8, inLimit int, g *Gather, ka, kb, kc []int32) {
 }
 
 //go:noescape
-func axpyAVX2(dst, src *float32, a float32, n int)
-
-// Axpy adds a·src to dst element by element, rounding the product to
-// float32 before the sum (never a fused multiply-add), so every path gives
-// the same bits.
-func Axpy(dst, src []float32, a float32) {
-	n := len(dst) &^ 7
-	if hasAVX2 && n > 0 {
-		_ = src[n-1]
-		axpyAVX2(&dst[0], &src[0], a, n)
-		dst, src = dst[n:], src[n:]
-	}
-	axpyGo(dst, src, a)
-}
-
-//go:noescape
 func roundBytesAVX2(out *uint8, in *float32, n int)
 
 // RoundBytes writes each of in, rounded half to even and clamped to

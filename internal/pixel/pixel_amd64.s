@@ -143,28 +143,6 @@ hdone:
 	VZEROUPPER
 	RET
 
-// func axpyAVX2(dst, src *float32, a float32, n int)
-// dst[i] += a*src[i], multiply then add (no FMA), eight at a time.
-TEXT ·axpyAVX2(SB), NOSPLIT, $0-32
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	VBROADCASTSS a+16(FP), Y1
-	MOVQ n+24(FP), CX
-	XORQ BX, BX
-
-aloop:
-	CMPQ BX, CX
-	JGE  adone
-	VMULPS  (SI)(BX*4), Y1, Y0
-	VADDPS  (DI)(BX*4), Y0, Y0
-	VMOVUPS Y0, (DI)(BX*4)
-	ADDQ    $8, BX
-	JMP     aloop
-
-adone:
-	VZEROUPPER
-	RET
-
 // func roundBytesAVX2(out *uint8, in *float32, n int)
 // out[i] = in[i] rounded half to even (the default MXCSR mode) and
 // saturated to 0..255, eight at a time.

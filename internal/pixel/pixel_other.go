@@ -21,10 +21,6 @@ func Madd3Gather(out, in []uint8, inLimit int, g *Gather, ka, kb, kc []int32) {
 	madd3GatherGo(out, in, g.First, ka, kb, kc)
 }
 
-// Axpy adds a·src to dst element by element, rounding the product to
-// float32 before the sum (never a fused multiply-add).
-func Axpy(dst, src []float32, a float32) { axpyGo(dst, src, a) }
-
 // RoundBytes writes each of in, rounded half to even and clamped to
 // 0..255, to out. in must lie within ±2^23.
 func RoundBytes(out []uint8, in []float32) { roundBytesGo(out, in) }

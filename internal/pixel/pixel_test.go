@@ -87,28 +87,6 @@ func TestMadd3GatherMatchesReference(t *testing.T) {
 	}
 }
 
-func TestAxpyMatchesGo(t *testing.T) {
-	r := rand.New(rand.NewPCG(5, 6))
-	for n := 0; n < 40; n++ {
-		dst, src := make([]float32, n), make([]float32, n)
-		for i := range dst {
-			dst[i], src[i] = float32(r.NormFloat64()*100), float32(r.NormFloat64())
-		}
-		want := append([]float32(nil), dst...)
-		a := float32(r.Float64())
-		for i := range want {
-			p := a * src[i]
-			want[i] = want[i] + p
-		}
-		Axpy(dst, src, a)
-		for i := range dst {
-			if dst[i] != want[i] {
-				t.Fatalf("%s n=%d i=%d: %v, want %v", Kernel(), n, i, dst[i], want[i])
-			}
-		}
-	}
-}
-
 // RoundBytes: ties go to even, the rest to nearest, then 0..255.
 func TestRoundBytes(t *testing.T) {
 	in := []float32{0.5, 1.5, 2.5, 2.4999998, 2.5000002, -0.4, -3, 254.5, 255.49, 255.5, 300, 7, 126.5, 127.5, 0, 3.5, 4.5}
