@@ -60,6 +60,10 @@ func (c Conv) span(j, wo int) (lo, hi int) {
 // col[(ci*K+i)*K+j][oy*Wo+ox] = x[ci][oy*S+i-Pad][ox*S+j-Pad], zero outside
 // the image.
 func (c Conv) im2col(x, col []float32) {
+	if c.same() {
+		c.im2colSame(x, col)
+		return
+	}
 	ho, wo, st := c.OutH(), c.OutW(), c.stride()
 	for ci := 0; ci < c.Cin; ci++ {
 		plane := x[ci*c.H*c.W : (ci+1)*c.H*c.W]
@@ -92,6 +96,10 @@ func (c Conv) im2col(x, col []float32) {
 
 // col2im adds col's receptive fields back into dx (the adjoint of im2col).
 func (c Conv) col2im(col, dx []float32) {
+	if c.same() {
+		c.col2imSame(col, dx)
+		return
+	}
 	ho, wo, st := c.OutH(), c.OutW(), c.stride()
 	for ci := 0; ci < c.Cin; ci++ {
 		plane := dx[ci*c.H*c.W : (ci+1)*c.H*c.W]
@@ -117,6 +125,75 @@ func (c Conv) col2im(col, dx []float32) {
 						}
 					}
 				}
+			}
+		}
+	}
+}
+
+// same reports a stride-1 convolution whose output rows are as wide as its
+// input rows: then one kernel tap's receptive field is the input plane
+// shifted by a constant offset, and im2col/col2im move whole blocks.
+func (c Conv) same() bool { return c.stride() == 1 && c.OutW() == c.W }
+
+// sameBlock is, for kernel tap (i, j) of a same() convolution, the offset
+// of the input from the output index, the valid output rows [oyLo, oyHi)
+// and columns [lo, hi); empty when oyLo >= oyHi or lo >= hi.
+func (c Conv) sameBlock(i, j int) (off, oyLo, oyHi, lo, hi int) {
+	lo, hi = c.span(j, c.W)
+	return (i-c.Pad)*c.W + j - c.Pad, max(0, c.Pad-i), min(c.OutH(), c.H+c.Pad-i), lo, hi
+}
+
+// im2colSame is im2col for same() convolutions: one copy per tap, then
+// zeros where the field leaves the image.
+func (c Conv) im2colSame(x, col []float32) {
+	ho, wo := c.OutH(), c.W
+	for ci := 0; ci < c.Cin; ci++ {
+		plane := x[ci*c.H*c.W : (ci+1)*c.H*c.W]
+		for i := 0; i < c.K; i++ {
+			for j := 0; j < c.K; j++ {
+				dst := col[((ci*c.K+i)*c.K+j)*ho*wo:][:ho*wo]
+				off, oyLo, oyHi, lo, hi := c.sameBlock(i, j)
+				if oyLo >= oyHi || lo >= hi {
+					clear(dst)
+					continue
+				}
+				a, b := oyLo*wo+lo, (oyHi-1)*wo+hi
+				clear(dst[:a])
+				copy(dst[a:b], plane[a+off:b+off])
+				clear(dst[b:])
+				if lo > 0 || hi < wo {
+					for oy := oyLo; oy < oyHi; oy++ {
+						clear(dst[oy*wo : oy*wo+lo])
+						clear(dst[oy*wo+hi : oy*wo+wo])
+					}
+				}
+			}
+		}
+	}
+}
+
+// col2imSame is col2im for same() convolutions: it zeroes the entries of
+// col whose field leaves the image (col is scratch), then adds each tap's
+// block in one pass; those zeros land on neighbouring pixels unchanged.
+func (c Conv) col2imSame(col, dx []float32) {
+	ho, wo := c.OutH(), c.W
+	for ci := 0; ci < c.Cin; ci++ {
+		plane := dx[ci*c.H*c.W : (ci+1)*c.H*c.W]
+		for i := 0; i < c.K; i++ {
+			for j := 0; j < c.K; j++ {
+				src := col[((ci*c.K+i)*c.K+j)*ho*wo:][:ho*wo]
+				off, oyLo, oyHi, lo, hi := c.sameBlock(i, j)
+				if oyLo >= oyHi || lo >= hi {
+					continue
+				}
+				if lo > 0 || hi < wo {
+					for oy := oyLo; oy < oyHi; oy++ {
+						clear(src[oy*wo : oy*wo+lo])
+						clear(src[oy*wo+hi : oy*wo+wo])
+					}
+				}
+				a, b := oyLo*wo+lo, (oyHi-1)*wo+hi
+				gemm.Axpy(plane[a+off:b+off], src[a:b], 1)
 			}
 		}
 	}

@@ -248,3 +248,55 @@ func TestAddReLU(t *testing.T) {
 	checkGrad(t, "addrelu da", a, dx, loss, 1e-3, 1e-2)
 	checkGrad(t, "addrelu db", b, dx, loss, 1e-3, 1e-2)
 }
+
+// im2col and col2im, on every element, against direct loops: the block
+// paths of same() convolutions and the row paths of the others.
+func TestIm2colCol2imAgainstDirect(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	for _, c := range []Conv{
+		{N: 1, Cin: 2, H: 5, W: 7, Cout: 1, K: 3, Pad: 1},
+		{N: 1, Cin: 3, H: 8, W: 8, Cout: 1, K: 5, Pad: 2},
+		{N: 1, Cin: 2, H: 6, W: 6, Cout: 1, K: 3, Pad: 0},
+		{N: 1, Cin: 2, H: 1, W: 1, Cout: 1, K: 3, Pad: 1},
+		{N: 1, Cin: 2, H: 2, W: 9, Cout: 1, K: 3, Pad: 1},
+		{N: 1, Cin: 1, H: 4, W: 4, Cout: 1, K: 1, Pad: 0},
+		{N: 1, Cin: 2, H: 7, W: 9, Cout: 1, K: 3, Pad: 1, Stride: 2},
+	} {
+		ho, wo, st := c.OutH(), c.OutW(), c.stride()
+		x := randn(r, c.Cin*c.H*c.W)
+		col := randn(r, c.Cin*c.K*c.K*ho*wo) // stale values must be overwritten
+		c.im2col(x, col)
+		g := randn(r, len(col))
+		dx := randn(r, len(x))
+		want := make([]float64, len(x))
+		for i, v := range dx {
+			want[i] = float64(v)
+		}
+		for ci := 0; ci < c.Cin; ci++ {
+			for i := 0; i < c.K; i++ {
+				for j := 0; j < c.K; j++ {
+					for oy := 0; oy < ho; oy++ {
+						for ox := 0; ox < wo; ox++ {
+							k := (((ci*c.K+i)*c.K+j)*ho+oy)*wo + ox
+							iy, ix := oy*st+i-c.Pad, ox*st+j-c.Pad
+							var v float32
+							if iy >= 0 && iy < c.H && ix >= 0 && ix < c.W {
+								v = x[(ci*c.H+iy)*c.W+ix]
+								want[(ci*c.H+iy)*c.W+ix] += float64(g[k])
+							}
+							if col[k] != v {
+								t.Fatalf("%+v: im2col[%d] = %v, want %v", c, k, col[k], v)
+							}
+						}
+					}
+				}
+			}
+		}
+		c.col2im(g, dx)
+		for i := range dx {
+			if math.Abs(float64(dx[i])-want[i]) > 1e-5*(1+math.Abs(want[i])) {
+				t.Fatalf("%+v: col2im[%d] = %v, want %v", c, i, dx[i], want[i])
+			}
+		}
+	}
+}
