@@ -300,3 +300,26 @@ func TestIm2colCol2imAgainstDirect(t *testing.T) {
 		}
 	}
 }
+
+// The pooling kernel against the Go row on every length, with ties (the
+// first maximum wins), signed zeros and NaNs (a NaN first stays, later ones
+// never win).
+func TestMaxPoolRowPathsAgree(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 8))
+	vals := []float32{-1, 0, float32(math.Copysign(0, -1)), 1, 2, float32(math.NaN())}
+	for n := 0; n < 40; n++ {
+		r0, r1 := make([]float32, 2*n), make([]float32, 2*n)
+		for i := range r0 {
+			r0[i], r1[i] = vals[r.IntN(len(vals))], vals[r.IntN(len(vals))]
+		}
+		y, y2 := make([]float32, n), make([]float32, n)
+		a, a2 := make([]uint8, n), make([]uint8, n)
+		maxPoolRow(y, a, r0, r1)
+		maxPoolRowGo(y2, a2, r0, r1)
+		for i := range y {
+			if math.Float32bits(y[i]) != math.Float32bits(y2[i]) || a[i] != a2[i] {
+				t.Fatalf("n=%d window %d: %v (%d), Go row %v (%d)", n, i, y[i], a[i], y2[i], a2[i])
+			}
+		}
+	}
+}

@@ -24,24 +24,28 @@ func (p MaxPool) Forward(y, x []float32, arg []uint8) {
 			for oy := 0; oy < ho; oy++ {
 				r0 := x[base+2*oy*p.W : base+2*oy*p.W+p.W]
 				r1 := x[base+(2*oy+1)*p.W : base+(2*oy+1)*p.W+p.W]
-				yo := y[ob+oy*wo : ob+oy*wo+wo]
-				ao := arg[ob+oy*wo : ob+oy*wo+wo]
-				for ox := range yo {
-					best, bi := r0[2*ox], uint8(0)
-					if v := r0[2*ox+1]; v > best {
-						best, bi = v, 1
-					}
-					if v := r1[2*ox]; v > best {
-						best, bi = v, 2
-					}
-					if v := r1[2*ox+1]; v > best {
-						best, bi = v, 3
-					}
-					yo[ox], ao[ox] = best, bi
-				}
+				maxPoolRow(y[ob+oy*wo:ob+oy*wo+wo], arg[ob+oy*wo:ob+oy*wo+wo], r0, r1)
 			}
 		}
 	})
+}
+
+// maxPoolRowGo is the portable row of Forward (the AVX2 kernel does the
+// same eight windows at a time).
+func maxPoolRowGo(yo []float32, ao []uint8, r0, r1 []float32) {
+	for ox := range yo {
+		best, bi := r0[2*ox], uint8(0)
+		if v := r0[2*ox+1]; v > best {
+			best, bi = v, 1
+		}
+		if v := r1[2*ox]; v > best {
+			best, bi = v, 2
+		}
+		if v := r1[2*ox+1]; v > best {
+			best, bi = v, 3
+		}
+		yo[ox], ao[ox] = best, bi
+	}
 }
 
 // Backward routes each output gradient to the input that won the max.
