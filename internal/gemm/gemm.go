@@ -235,11 +235,8 @@ func packB(dst []float32, trans bool, b []float32, ldb, pc, jc, kb, nb int) {
 			}
 			continue
 		}
-		if cols == nr { // a 64-byte array copy compiles inline, a copy call does not
-			for p := 0; p < kb; p++ {
-				row := (pc+p)*ldb + jc + s
-				*(*[nr]float32)(d[p*nr:]) = *(*[nr]float32)(b[row:])
-			}
+		if cols == nr {
+			packCopy16(d, b[pc*ldb+jc+s:], ldb, kb)
 			continue
 		}
 		for p := 0; p < kb; p++ {

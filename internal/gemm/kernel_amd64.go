@@ -24,6 +24,23 @@ func kernel(k int, a, b, c []float32, ldc int) {
 //go:noescape
 func packTransAVX(d, b *float32, ldb, kb8 int)
 
+//go:noescape
+func packCopyAVX(d, b *float32, ldb, kb int)
+
+// packCopy16 packs a full 16-column sliver of B: d[p*nr+q] = b[p*ldb+q].
+// (A 64-byte array assignment in Go compiles to a memmove call.)
+func packCopy16(d, b []float32, ldb, kb int) {
+	if hasAVX2 && kb > 0 {
+		_ = b[(kb-1)*ldb+nr-1]
+		_ = d[kb*nr-1]
+		packCopyAVX(&d[0], &b[0], ldb, kb)
+		return
+	}
+	for p := 0; p < kb; p++ {
+		copy(d[p*nr:p*nr+nr], b[p*ldb:p*ldb+nr])
+	}
+}
+
 // packTrans16 packs a full 16-column sliver of Bᵀ: d[p*nr+q] =
 // b[q*ldb+p], in 8×8 register transposes where it can.
 func packTrans16(d, b []float32, ldb, kb int) {

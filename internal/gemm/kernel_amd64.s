@@ -189,3 +189,28 @@ adone:
 	VZEROUPPER
 	RET
 
+
+// func packCopyAVX(d, b *float32, ldb, kb int)
+// Packs a 16-column sliver of B: d[p*16+q] = b[p*ldb+q], q < 16, p < kb.
+TEXT ·packCopyAVX(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ b+8(FP), SI
+	MOVQ ldb+16(FP), R8
+	SHLQ $2, R8
+	MOVQ kb+24(FP), CX
+
+cloop:
+	TESTQ CX, CX
+	JE    cdone
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ R8, SI
+	ADDQ $64, DI
+	DECQ CX
+	JMP  cloop
+
+cdone:
+	VZEROUPPER
+	RET

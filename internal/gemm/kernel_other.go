@@ -20,3 +20,10 @@ func packTrans16(d, b []float32, ldb, kb int) {
 // Axpy adds a·src to dst element by element (BLAS saxpy), rounding the
 // product to float32 before the sum (never a fused multiply-add).
 func Axpy(dst, src []float32, a float32) { axpyGo(dst, src, a) }
+
+// packCopy16 packs a full 16-column sliver of B: d[p*nr+q] = b[p*ldb+q].
+func packCopy16(d, b []float32, ldb, kb int) {
+	for p := 0; p < kb; p++ {
+		copy(d[p*nr:p*nr+nr], b[p*ldb:p*ldb+nr])
+	}
+}
