@@ -100,18 +100,24 @@ func (b BatchNorm) apply(y, x, scale, shift []float32) {
 		for c := 0; c < b.C; c++ {
 			o := b.offset(n, c)
 			src, dst := x[o:o+b.S], y[o:o+b.S:o+b.S]
-			sc, sh := scale[c], shift[c]
-			if b.ReLU {
-				for i, v := range src {
-					dst[i] = max(sc*v+sh, 0)
-				}
-			} else {
-				for i, v := range src {
-					dst[i] = sc*v + sh
-				}
-			}
+			affine(dst, src, scale[c], shift[c], b.ReLU)
 		}
 	})
+}
+
+// affineGo is the portable affine: sc·v + sh (no fused multiply-add), then
+// max(·, 0) with Go's NaN and signed-zero rules when relu.
+func affineGo(dst, src []float32, sc, sh float32, relu bool) {
+	src = src[:len(dst)]
+	if relu {
+		for i, v := range src {
+			dst[i] = max(float32(sc*v)+sh, 0)
+		}
+		return
+	}
+	for i, v := range src {
+		dst[i] = float32(sc*v) + sh
+	}
 }
 
 // reluMask returns g where y > 0 and 0 elsewhere, without a branch: y is a
@@ -157,18 +163,21 @@ func (b BatchNorm) BackwardInput(dx, x, y, dy, affine, daffine, mean, invstd []f
 		for c := 0; c < b.C; c++ {
 			o := b.offset(n, c)
 			xs, ys, ds, dst := x[o:o+b.S], y[o:o+b.S:o+b.S], dy[o:o+b.S:o+b.S], dx[o:o+b.S:o+b.S]
-			kc, ac, oc := k[c], a[c], off[c]
-			if b.ReLU {
-				for i, g := range ds {
-					dst[i] = kc*reluMask(g, ys[i]) + xs[i]*ac + oc
-				}
-			} else {
-				for i, g := range ds {
-					dst[i] = kc*g + xs[i]*ac + oc
-				}
-			}
+			bnGrad(dst, ds, xs, ys, k[c], a[c], off[c], b.ReLU)
 		}
 	})
+}
+
+// bnGradGo is the portable bnGrad: k·g' + x·a + off summed left to right,
+// each product rounded first (no fused multiply-add).
+func bnGradGo(dst, g, x, y []float32, k, a, off float32, relu bool) {
+	g, x, y = g[:len(dst)], x[:len(dst)], y[:len(dst)]
+	for i, gi := range g {
+		if relu {
+			gi = reluMask(gi, y[i])
+		}
+		dst[i] = float32(float32(k*gi)+float32(x[i]*a)) + off
+	}
 }
 
 // The reductions below keep four independent accumulators: a single one

@@ -323,3 +323,43 @@ func TestMaxPoolRowPathsAgree(t *testing.T) {
 		}
 	}
 }
+
+// The BatchNorm elementwise kernels against their Go loops, bit for bit,
+// on every length, with zeros of both signs, NaNs and infinities.
+func TestBNKernelsAgree(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))}
+	pick := func(n int) []float32 {
+		s := randn(r, n)
+		for i := range s {
+			if r.IntN(5) == 0 {
+				s[i] = special[r.IntN(len(special))]
+			}
+		}
+		return s
+	}
+	same := func(a, b []float32) bool {
+		for i := range a {
+			if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	for n := 0; n < 40; n++ {
+		for _, relu := range []bool{false, true} {
+			src, g, x, y := pick(n), pick(n), pick(n), pick(n)
+			d1, d2 := make([]float32, n), make([]float32, n)
+			affine(d1, src, 1.7, -0.3, relu)
+			affineGo(d2, src, 1.7, -0.3, relu)
+			if !same(d1, d2) {
+				t.Fatalf("affine n=%d relu=%v: %v, Go %v", n, relu, d1, d2)
+			}
+			bnGrad(d1, g, x, y, 0.9, -1.3, 0.25, relu)
+			bnGradGo(d2, g, x, y, 0.9, -1.3, 0.25, relu)
+			if !same(d1, d2) {
+				t.Fatalf("bnGrad n=%d relu=%v: %v, Go %v", n, relu, d1, d2)
+			}
+		}
+	}
+}

@@ -61,3 +61,74 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func affineAVX2(dst, src *float32, n int, sc, sh float32, relu bool)
+// dst[i] = sc·src[i] + sh (multiply, then add), then Go's max(·, 0) when
+// relu: x > 0 ? x : 0, NaN kept.
+TEXT ·affineAVX2(SB), NOSPLIT, $0-33
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS sc+24(FP), Y14
+	VBROADCASTSS sh+28(FP), Y15
+	MOVBLZX relu+32(FP), AX
+	VXORPS Y13, Y13, Y13
+	XORQ BX, BX
+
+aloop:
+	CMPQ BX, CX
+	JGE  adone
+	VMULPS  (SI)(BX*4), Y14, Y0
+	VADDPS  Y15, Y0, Y0
+	TESTQ   AX, AX
+	JE      astore
+	VMAXPS  Y13, Y0, Y1           // x > 0 ? x : 0
+	VCMPPS  $3, Y0, Y0, Y2        // unordered: x is NaN
+	VBLENDVPS Y2, Y0, Y1, Y0      // keep the NaN, as Go's max does
+astore:
+	VMOVUPS Y0, (DI)(BX*4)
+	ADDQ    $8, BX
+	JMP     aloop
+
+adone:
+	VZEROUPPER
+	RET
+
+// func bnGradAVX2(dst, gp, x, y *float32, n int, k, a, off float32, relu bool)
+// dst[i] = k·g' + x[i]·a + off, summed left to right, where g' is g[i]
+// masked by reluMask(g[i], y[i]) when relu.
+TEXT ·bnGradAVX2(SB), NOSPLIT, $0-53
+	MOVQ dst+0(FP), DI
+	MOVQ gp+8(FP), SI
+	MOVQ x+16(FP), R8
+	MOVQ y+24(FP), R9
+	MOVQ n+32(FP), CX
+	VBROADCASTSS k+40(FP), Y13
+	VBROADCASTSS a+44(FP), Y14
+	VBROADCASTSS off+48(FP), Y15
+	MOVBLZX relu+52(FP), AX
+	VPXOR Y12, Y12, Y12
+	XORQ BX, BX
+
+gloop:
+	CMPQ BX, CX
+	JGE  gdone
+	VMOVUPS (SI)(BX*4), Y0
+	TESTQ   AX, AX
+	JE      gnomask
+	VMOVDQU (R9)(BX*4), Y1
+	VPSUBD  Y1, Y12, Y1           // −bits(y)
+	VPSRAD  $31, Y1, Y1           // all ones where −bits < 0
+	VPAND   Y1, Y0, Y0
+gnomask:
+	VMULPS  Y13, Y0, Y0           // k·g'
+	VMULPS  (R8)(BX*4), Y14, Y2   // x·a
+	VADDPS  Y2, Y0, Y0
+	VADDPS  Y15, Y0, Y0
+	VMOVUPS Y0, (DI)(BX*4)
+	ADDQ    $8, BX
+	JMP     gloop
+
+gdone:
+	VZEROUPPER
+	RET
