@@ -11,4 +11,12 @@
 // Work is split over images (or channels) in chunks whose boundaries depend
 // only on the shapes, and per-chunk partial sums are reduced in chunk
 // order, so every result is bit-identical for any GOMAXPROCS.
+//
+// Matrix products go through internal/gemm. Max pooling and the
+// BatchNorm elementwise passes have AVX2 kernels (kernels_amd64.s) that
+// compute exactly what the portable Go loops compute — same operations in
+// the same order, no fused multiply-adds, same NaN and signed-zero rules —
+// so -tags purego or another architecture changes speed, not results
+// (results still differ across instruction sets where gemm's FMA kernel
+// rounds differently).
 package nn
