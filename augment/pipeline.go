@@ -111,12 +111,12 @@ func (p *Pipeline) Params(epoch, index, view, h, w int) Params {
 // worker is the scratch one goroutine needs to make views without
 // allocating.
 type worker struct {
-	rs       resizer
-	bl       blurrer
-	view     Image
-	luma     []uint8
-	src, tmp Image
-	noise    rand.PCG
+	rs    resizer
+	bl    blurrer
+	view  Image
+	luma  []uint8
+	src   Image
+	noise rand.PCG
 }
 
 func (p *Pipeline) getWorker() *worker {
