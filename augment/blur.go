@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/simclr-go/simclr/internal/gemm"
 	"github.com/simclr-go/simclr/internal/pixel"
 )
 
 // blurrer holds GaussianBlur's scratch.
 type blurrer struct {
 	k, tmp, line, acc []float32
+	offs              []int
 }
 
 // GaussianBlur blurs src into dst (same size; dst may be src) with an odd
@@ -42,14 +42,18 @@ func (z *blurrer) blur(dst, src *Image, ksize int, sigma float64) {
 	}
 	h, w, r := src.H, src.W, ksize/2
 	// Each pass sums kernel-weighted shifted copies of whole rows (taps in
-	// order, so every output sums k[0]·x[0] + k[1]·x[1] + ...), which
-	// keeps the inner loops independent across pixels.
+	// order, so every output sums k[0]·x[0] + k[1]·x[1] + ...): pixel.TapSum
+	// with the row offsets of the taps.
 	z.tmp = grow(z.tmp, h*w)
 	z.line = grow(z.line, w+2*r)
 	z.acc = grow(z.acc, w)
-	k, line, acc := z.k, z.line, z.acc
+	z.offs = grow(z.offs, ksize)
+	k, line, acc, offs := z.k, z.line, z.acc, z.offs
 	for c := 0; c < 3; c++ {
 		in, out := src.plane(c), dst.plane(c)
+		for j := range offs { // horizontal taps: the padded row shifted by j
+			offs[j] = j
+		}
 		for y := 0; y < h; y++ { // horizontal pass into tmp, from a reflect-padded row
 			row := in[y*w : (y+1)*w]
 			mid := line[r : r+w]
@@ -59,18 +63,13 @@ func (z *blurrer) blur(dst, src *Image, ksize int, sigma float64) {
 			for i := 0; i < r; i++ {
 				line[i], line[r+w+i] = float32(row[r-i]), float32(row[w-2-i])
 			}
-			t := z.tmp[y*w : (y+1)*w]
-			clear(t)
-			for j, kv := range k {
-				gemm.Axpy(t, line[j:j+w], kv)
-			}
+			pixel.TapSum(z.tmp[y*w:(y+1)*w], line, offs, k)
 		}
 		for y := 0; y < h; y++ { // vertical pass: rows y-r..y+r, reflected at the edges
-			clear(acc)
-			for j, kv := range k {
-				yy := reflect(y+j-r, h)
-				gemm.Axpy(acc, z.tmp[yy*w:(yy+1)*w], kv)
+			for j := range offs {
+				offs[j] = reflect(y+j-r, h) * w
 			}
+			pixel.TapSum(acc, z.tmp, offs, k)
 			pixel.RoundBytes(out[y*w:(y+1)*w], acc) // half to even, as torch.round
 		}
 	}

@@ -11,8 +11,9 @@
 //
 // in int32 arithmetic, with Shift = 22 (Pillow's PRECISION_BITS). Weights
 // are per element (Madd3, Madd3Gather) or one per input (Madd3Scalar).
-// RoundBytes rounds the blur's float32 sums (made with gemm.Axpy, which
-// never fuses a multiply-add) half to even into bytes.
+// TapSum is the blur's separable pass (products rounded before each add,
+// never a fused multiply-add) and RoundBytes rounds its sums half to even
+// into bytes.
 // Luma is Pillow's RGB→L and Blend/BlendConst its ImagingBlend (float32,
 // truncated, clamped), the colour-jitter steps. Slices shorter than out
 // (or dst) panic.
@@ -93,5 +94,15 @@ func blendConstGo(out, in []uint8, deg uint8, a float32) {
 	in = in[:len(out)]
 	for i := range out {
 		out[i] = blend1(in[i], deg, a)
+	}
+}
+
+func tapSumGo(out, base []float32, offs []int, k []float32) {
+	for i := range out {
+		var s float32
+		for j, kv := range k {
+			s += float32(kv * base[offs[j]+i]) // the conversion forbids fusing into an FMA
+		}
+		out[i] = s
 	}
 }

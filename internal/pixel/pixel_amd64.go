@@ -164,6 +164,25 @@ func HSVShift(R, G, B []uint8, shift uint8, t *HSVTables) {
 	hsvShiftGo(R, G, B, shift, t)
 }
 
+//go:noescape
+func tapSumAVX2(out, base *float32, offs *int, k *float32, taps, n int)
+
+// TapSum sets out[i] = Σ_j k[j]·base[offs[j]+i], summing j in order from
+// +0 and rounding each product before its add (never a fused
+// multiply-add): one pass of a separable filter. base must hold
+// offs[j]+len(out) elements for every j.
+func TapSum(out, base []float32, offs []int, k []float32) {
+	n := len(out) &^ 7
+	if hasAVX2 && n > 0 && len(k) > 0 {
+		_ = offs[len(k)-1]
+		for _, o := range offs[:len(k)] {
+			_ = base[o+len(out)-1]
+		}
+		tapSumAVX2(&out[0], &base[0], &offs[0], &k[0], len(k), n)
+	}
+	tapSumGo(out[n:], base[n:], offs, k)
+}
+
 // Kernel names the kernel in use, for benchmarks and reports.
 func Kernel() string {
 	if hasAVX2 {

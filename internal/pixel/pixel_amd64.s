@@ -461,3 +461,41 @@ hsvloop:
 hsvdone:
 	VZEROUPPER
 	RET
+
+// func tapSumAVX2(out, base *float32, offs *int, k *float32, taps, n int)
+// out[i] = Σ_j k[j]·base[offs[j]+i], j ascending from +0, each product
+// rounded before its add (VMULPS then VADDPS), eight outputs at a time.
+TEXT ·tapSumAVX2(SB), NOSPLIT, $0-48
+	MOVQ out+0(FP), DI
+	MOVQ base+8(FP), SI
+	MOVQ offs+16(FP), R8
+	MOVQ k+24(FP), R9
+	MOVQ taps+32(FP), R10
+	MOVQ n+40(FP), CX
+	XORQ BX, BX
+
+tiloop:
+	CMPQ BX, CX
+	JGE  tdone
+	VXORPS Y0, Y0, Y0
+	LEAQ (SI)(BX*4), R12
+	XORQ R11, R11
+
+tjloop:
+	CMPQ R11, R10
+	JGE  tjdone
+	MOVQ (R8)(R11*8), AX
+	VBROADCASTSS (R9)(R11*4), Y1
+	VMULPS (R12)(AX*4), Y1, Y2
+	VADDPS Y2, Y0, Y0
+	INCQ R11
+	JMP  tjloop
+
+tjdone:
+	VMOVUPS Y0, (DI)(BX*4)
+	ADDQ $8, BX
+	JMP  tiloop
+
+tdone:
+	VZEROUPPER
+	RET

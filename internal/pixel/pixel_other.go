@@ -38,5 +38,9 @@ func BlendConst(out, in []uint8, deg uint8, a float32) { blendConstGo(out, in, d
 // adds shift to the hue (mod 256) and converts back, in place, from t.
 func HSVShift(R, G, B []uint8, shift uint8, t *HSVTables) { hsvShiftGo(R, G, B, shift, t) }
 
+// TapSum sets out[i] = Σ_j k[j]·base[offs[j]+i], summing j in order from
+// +0 and rounding each product before its add (never a fused multiply-add).
+func TapSum(out, base []float32, offs []int, k []float32) { tapSumGo(out, base, offs, k) }
+
 // Kernel names the kernel in use, for benchmarks and reports.
 func Kernel() string { return "go" }

@@ -181,3 +181,32 @@ func TestHSVShiftPathsAgree(t *testing.T) {
 		}
 	}
 }
+
+// TapSum against a plain loop, bit for bit, with the taps in order.
+func TestTapSum(t *testing.T) {
+	r := rand.New(rand.NewPCG(16, 17))
+	base := make([]float32, 300)
+	for i := range base {
+		base[i] = float32(r.NormFloat64() * 50)
+	}
+	for n := 0; n < 40; n++ {
+		for taps := 1; taps <= 9; taps += 2 {
+			k, offs := make([]float32, taps), make([]int, taps)
+			for j := range k {
+				k[j], offs[j] = float32(r.Float64()), r.IntN(300-n)
+			}
+			out := make([]float32, n)
+			TapSum(out, base, offs, k)
+			for i := range out {
+				var want float32
+				for j := range k {
+					p := k[j] * base[offs[j]+i]
+					want += p
+				}
+				if math.Float32bits(out[i]) != math.Float32bits(want) {
+					t.Fatalf("%s n=%d taps=%d i=%d: %v, want %v", Kernel(), n, taps, i, out[i], want)
+				}
+			}
+		}
+	}
+}
