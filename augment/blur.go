@@ -88,13 +88,17 @@ func reflect(i, n int) int {
 }
 
 // Normalizer turns bytes into normalised float32s exactly as torchvision's
-// ToTensor then Normalize: ((v/255) - mean) / std in float32, one table
-// per channel.
-type Normalizer struct{ t [3][256]float32 }
+// ToTensor then Normalize: ((v/255) - mean) / std in float32 (AVX2
+// arithmetic, or one table per channel).
+type Normalizer struct {
+	mean, std [3]float32
+	t         [3][256]float32
+}
 
-// NewNormalizer returns the tables for per-channel mean and std (on [0,1]).
+// NewNormalizer returns the normaliser for per-channel mean and std (on
+// [0,1]).
 func NewNormalizer(mean, std [3]float32) *Normalizer {
-	n := new(Normalizer)
+	n := &Normalizer{mean: mean, std: std}
 	for c := range 3 {
 		for v := range 256 {
 			x := float32(v) / 255
@@ -112,11 +116,6 @@ func (n *Normalizer) Apply(dst []float32, m *Image) {
 	}
 	p := m.H * m.W
 	for c := range 3 {
-		t := &n.t[c]
-		in, out := m.Pix[c*p:(c+1)*p], dst[c*p:(c+1)*p]
-		out = out[:len(in)]
-		for i, v := range in {
-			out[i] = t[v]
-		}
+		pixel.Normalize(dst[c*p:(c+1)*p], m.Pix[c*p:(c+1)*p], n.mean[c], n.std[c], &n.t[c])
 	}
 }

@@ -106,3 +106,10 @@ func tapSumGo(out, base []float32, offs []int, k []float32) {
 		out[i] = s
 	}
 }
+
+func normalizeGo(out []float32, in []uint8, table *[256]float32) {
+	in = in[:len(out)]
+	for i, v := range in {
+		out[i] = table[v]
+	}
+}

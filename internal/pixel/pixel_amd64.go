@@ -183,6 +183,21 @@ func TapSum(out, base []float32, offs []int, k []float32) {
 	tapSumGo(out[n:], base[n:], offs, k)
 }
 
+//go:noescape
+func normalizeAVX2(out *float32, in *uint8, n int, mean, std float32)
+
+// Normalize sets out[i] = (in[i]/255 − mean)/std in float32, the
+// arithmetic of torchvision's ToTensor then Normalize; table[v] must hold
+// that value for each byte v (the portable path looks it up).
+func Normalize(out []float32, in []uint8, mean, std float32, table *[256]float32) {
+	n := len(out) &^ 7
+	if hasAVX2 && n > 0 {
+		_ = in[n-1]
+		normalizeAVX2(&out[0], &in[0], n, mean, std)
+	}
+	normalizeGo(out[n:], in[n:], table)
+}
+
 // Kernel names the kernel in use, for benchmarks and reports.
 func Kernel() string {
 	if hasAVX2 {

@@ -499,3 +499,32 @@ tjdone:
 tdone:
 	VZEROUPPER
 	RET
+
+// func normalizeAVX2(out *float32, in *uint8, n int, mean, std float32)
+// out[i] = (in[i]/255 − mean)/std in float32, as ToTensor then Normalize.
+TEXT ·normalizeAVX2(SB), NOSPLIT, $0-32
+	MOVQ out+0(FP), DI
+	MOVQ in+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS mean+24(FP), Y14
+	VBROADCASTSS std+28(FP), Y15
+	MOVL $0x437f0000, AX          // 255.0
+	VMOVD AX, X13
+	VBROADCASTSS X13, Y13
+	XORQ BX, BX
+
+nloop:
+	CMPQ BX, CX
+	JGE  ndone
+	VPMOVZXBD (SI)(BX*1), Y0
+	VCVTDQ2PS Y0, Y0
+	VDIVPS    Y13, Y0, Y0
+	VSUBPS    Y14, Y0, Y0
+	VDIVPS    Y15, Y0, Y0
+	VMOVUPS   Y0, (DI)(BX*4)
+	ADDQ      $8, BX
+	JMP       nloop
+
+ndone:
+	VZEROUPPER
+	RET

@@ -42,5 +42,11 @@ func HSVShift(R, G, B []uint8, shift uint8, t *HSVTables) { hsvShiftGo(R, G, B, 
 // +0 and rounding each product before its add (never a fused multiply-add).
 func TapSum(out, base []float32, offs []int, k []float32) { tapSumGo(out, base, offs, k) }
 
+// Normalize sets out[i] = (in[i]/255 − mean)/std in float32, looking each
+// byte up in table, which must hold exactly that value.
+func Normalize(out []float32, in []uint8, mean, std float32, table *[256]float32) {
+	normalizeGo(out, in, table)
+}
+
 // Kernel names the kernel in use, for benchmarks and reports.
 func Kernel() string { return "go" }

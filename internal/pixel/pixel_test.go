@@ -210,3 +210,27 @@ func TestTapSum(t *testing.T) {
 		}
 	}
 }
+
+// Normalize's arithmetic against the float32 formula, bit for bit, for
+// every byte and a few channel statistics.
+func TestNormalize(t *testing.T) {
+	in := make([]uint8, 256+13)
+	for i := range in {
+		in[i] = uint8(i)
+	}
+	for _, ms := range [][2]float32{{0.4914, 0.247}, {0.456, 0.224}, {0, 1}, {0.5, 0.5}} {
+		var table [256]float32
+		for v := range table {
+			x := float32(v) / 255
+			x -= ms[0]
+			table[v] = x / ms[1]
+		}
+		out := make([]float32, len(in))
+		Normalize(out, in, ms[0], ms[1], &table)
+		for i, v := range in {
+			if math.Float32bits(out[i]) != math.Float32bits(table[v]) {
+				t.Fatalf("%s mean %v std %v byte %d: %v, want %v", Kernel(), ms[0], ms[1], v, out[i], table[v])
+			}
+		}
+	}
+}
