@@ -34,8 +34,9 @@
 // elsewhere or with -tags purego, same results): Pillow's resampler as
 // fixed-point three-tap multiply-adds (the flip rides on mirrored taps),
 // its blends and luma eight lanes at a time, the HSV round trip from
-// tables with gathers, the blur as float32 row sums without fused
-// multiply-adds. Normalisation is one table per channel.
+// tables with gathers, the blur as separable tap sums without fused
+// multiply-adds, normalisation in the same float32 arithmetic as
+// torchvision (tables on the portable path).
 //
 // # Randomness and concurrency
 //
