@@ -130,7 +130,11 @@ func (w *Workspace) run(m, n, k int, ablock func(ic, pc, mb, kb int) []float32, 
 	if m == 0 || n == 0 {
 		return
 	}
-	if beta != 1 {
+	// With beta 0 the first depth block stores its products instead of
+	// adding them to a cleared C: the same bits (a sum that starts at +0
+	// never ends at −0, so +0 + sum is sum) without the clearing pass.
+	overwrite := beta == 0 && k > 0
+	if beta != 1 && !overwrite {
 		for i := 0; i < m; i++ {
 			row := c[i*ldc : i*ldc+n]
 			if beta == 0 {
@@ -155,14 +159,14 @@ func (w *Workspace) run(m, n, k int, ablock func(ic, pc, mb, kb int) []float32, 
 			packB(w.b, transB, b, ldb, pc, jc, kb, nb)
 			for ic := 0; ic < m; ic += mc {
 				mb := min(mc, m-ic)
-				w.macro(ablock(ic, pc, mb, kb), mb, nb, kb, c[ic*ldc+jc:], ldc)
+				w.macro(ablock(ic, pc, mb, kb), mb, nb, kb, c[ic*ldc+jc:], ldc, !overwrite || pc > 0)
 			}
 		}
 	}
 }
 
 // macro multiplies one packed A block by one packed B panel into c.
-func (w *Workspace) macro(a []float32, mb, nb, kb int, c []float32, ldc int) {
+func (w *Workspace) macro(a []float32, mb, nb, kb int, c []float32, ldc int, add bool) {
 	for jr := 0; jr < nb; jr += nr {
 		bp := w.b[jr*kb:]
 		ncol := min(nr, nb-jr)
@@ -171,14 +175,17 @@ func (w *Workspace) macro(a []float32, mb, nb, kb int, c []float32, ldc int) {
 			nrow := min(mr, mb-ir)
 			off := ir*ldc + jr
 			if nrow == mr && ncol == nr {
-				kernel(kb, ap, bp, c[off:], ldc)
+				kernel(kb, ap, bp, c[off:], ldc, add)
 				continue
 			}
 			t := w.tile[:]
-			clear(t)
-			kernel(kb, ap, bp, t, nr)
+			kernel(kb, ap, bp, t, nr, false)
 			for i := 0; i < nrow; i++ {
 				dst := c[off+i*ldc : off+i*ldc+ncol]
+				if !add {
+					copy(dst, t[i*nr:i*nr+ncol])
+					continue
+				}
 				for j := range dst {
 					dst[j] += t[i*nr+j]
 				}
@@ -248,7 +255,7 @@ func packB(dst []float32, trans bool, b []float32, ldb, pc, jc, kb, nb int) {
 
 // kernelGo is the portable micro-kernel: c[i*ldc+j] += Σ_p a[p*mr+i]*b[p*nr+j]
 // for the full mr×nr tile.
-func kernelGo(k int, a, b, c []float32, ldc int) {
+func kernelGo(k int, a, b, c []float32, ldc int, add bool) {
 	var acc [mr * nr]float32
 	a = a[:k*mr]
 	b = b[:k*nr]
@@ -264,6 +271,10 @@ func kernelGo(k int, a, b, c []float32, ldc int) {
 	}
 	for i := 0; i < mr; i++ {
 		dst := c[i*ldc : i*ldc+nr]
+		if !add {
+			copy(dst, acc[i*nr:i*nr+nr])
+			continue
+		}
 		for j := range dst {
 			dst[j] += acc[i*nr+j]
 		}

@@ -107,11 +107,24 @@ func TestKernelsAgree(t *testing.T) {
 	a, b := randSlice(r, k*mr), randSlice(r, k*nr)
 	c1 := make([]float32, mr*nr)
 	c2 := make([]float32, mr*nr)
-	kernel(k, a, b, c1, nr)
-	kernelGo(k, a, b, c2, nr)
+	kernel(k, a, b, c1, nr, true)
+	kernelGo(k, a, b, c2, nr, true)
 	for i := range c1 {
 		if d := math.Abs(float64(c1[i] - c2[i])); d > 1e-4 {
 			t.Fatalf("kernel %s differs from Go kernel at %d: %v vs %v", Kernel(), i, c1[i], c2[i])
+		}
+	}
+	// Storing (add false) over garbage equals adding onto zeros, bit for
+	// bit, on both kernels.
+	for _, kern := range []func(int, []float32, []float32, []float32, int, bool){kernel, kernelGo} {
+		added, stored := make([]float32, mr*nr), randSlice(r, mr*nr)
+		stored[3] = float32(math.NaN())
+		kern(k, a, b, added, nr, true)
+		kern(k, a, b, stored, nr, false)
+		for i := range added {
+			if math.Float32bits(added[i]) != math.Float32bits(stored[i]) {
+				t.Fatalf("stored tile differs from added-to-zero tile at %d: %v vs %v", i, stored[i], added[i])
+			}
 		}
 	}
 }

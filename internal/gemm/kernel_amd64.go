@@ -8,17 +8,18 @@ import "golang.org/x/sys/cpu"
 var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 //go:noescape
-func kernelAVX2(k int, a, b, c *float32, ldc int)
+func kernelAVX2(k int, a, b, c *float32, ldc int, add bool)
 
-func kernel(k int, a, b, c []float32, ldc int) {
+// kernel adds the mr×nr tile product to c, or with add false stores it.
+func kernel(k int, a, b, c []float32, ldc int, add bool) {
 	if hasAVX2 && k > 0 {
 		_ = a[k*mr-1]
 		_ = b[k*nr-1]
 		_ = c[(mr-1)*ldc+nr-1]
-		kernelAVX2(k, &a[0], &b[0], &c[0], ldc)
+		kernelAVX2(k, &a[0], &b[0], &c[0], ldc, add)
 		return
 	}
-	kernelGo(k, a, b, c, ldc)
+	kernelGo(k, a, b, c, ldc, add)
 }
 
 //go:noescape

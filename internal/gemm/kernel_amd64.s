@@ -2,9 +2,10 @@
 
 #include "textflag.h"
 
-// func kernelAVX2(k int, a, b, c *float32, ldc int)
-// c[i*ldc+j] += sum_p a[p*6+i] * b[p*16+j] for i < 6, j < 16; k >= 1.
-TEXT ·kernelAVX2(SB), NOSPLIT, $0-40
+// func kernelAVX2(k int, a, b, c *float32, ldc int, add bool)
+// c[i*ldc+j] (+)= sum_p a[p*6+i] * b[p*16+j] for i < 6, j < 16; k >= 1.
+// With add false the sums overwrite c (which may hold anything).
+TEXT ·kernelAVX2(SB), NOSPLIT, $0-41
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
@@ -51,6 +52,10 @@ loop:
 	DECQ CX
 	JNZ  loop
 
+	MOVBLZX add+40(FP), AX
+	TESTQ AX, AX
+	JE    store
+
 	VADDPS (DX), Y4, Y4
 	VMOVUPS Y4, (DX)
 	VADDPS 32(DX), Y5, Y5
@@ -79,6 +84,27 @@ loop:
 	VADDPS (DX), Y14, Y14
 	VMOVUPS Y14, (DX)
 	VADDPS 32(DX), Y15, Y15
+	VMOVUPS Y15, 32(DX)
+	VZEROUPPER
+	RET
+
+store:
+	VMOVUPS Y4, (DX)
+	VMOVUPS Y5, 32(DX)
+	ADDQ R8, DX
+	VMOVUPS Y6, (DX)
+	VMOVUPS Y7, 32(DX)
+	ADDQ R8, DX
+	VMOVUPS Y8, (DX)
+	VMOVUPS Y9, 32(DX)
+	ADDQ R8, DX
+	VMOVUPS Y10, (DX)
+	VMOVUPS Y11, 32(DX)
+	ADDQ R8, DX
+	VMOVUPS Y12, (DX)
+	VMOVUPS Y13, 32(DX)
+	ADDQ R8, DX
+	VMOVUPS Y14, (DX)
 	VMOVUPS Y15, 32(DX)
 	VZEROUPPER
 	RET

@@ -2,7 +2,8 @@
 
 package gemm
 
-func kernel(k int, a, b, c []float32, ldc int) { kernelGo(k, a, b, c, ldc) }
+// kernel adds the mr×nr tile product to c, or with add false stores it.
+func kernel(k int, a, b, c []float32, ldc int, add bool) { kernelGo(k, a, b, c, ldc, add) }
 
 // Kernel names the micro-kernel in use, for benchmarks and reports.
 func Kernel() string { return "go 6x16" }
