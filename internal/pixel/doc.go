@@ -10,7 +10,7 @@
 //	out[i] = clamp((1<<(Shift-1) + a[i]*ka + b[i]*kb + c[i]*kc) >> Shift, 0, 255)
 //
 // in int32 arithmetic, with Shift = 22 (Pillow's PRECISION_BITS). Weights
-// are per element (Madd3, Madd3Gather) or one per input (Madd3Scalar).
+// are per element (Madd3Gather) or one per input (Madd3Scalar).
 // TapSum is the blur's separable pass (products rounded before each add,
 // never a fused multiply-add) and RoundBytes rounds its sums half to even
 // into bytes.
@@ -23,14 +23,6 @@ package pixel
 const Shift = 22
 
 func clip(s int32) uint8 { return uint8(min(max(s>>Shift, 0), 255)) }
-
-func madd3Go(out, a, b, c []uint8, ka, kb, kc []int32) {
-	a, b, c = a[:len(out)], b[:len(out)], c[:len(out)]
-	ka, kb, kc = ka[:len(out)], kb[:len(out)], kc[:len(out)]
-	for i := range out {
-		out[i] = clip(1<<(Shift-1) + int32(a[i])*ka[i] + int32(b[i])*kb[i] + int32(c[i])*kc[i])
-	}
-}
 
 func madd3ScalarGo(out, a, b, c []uint8, ka, kb, kc int32) {
 	a, b, c = a[:len(out)], b[:len(out)], c[:len(out)]
@@ -62,12 +54,11 @@ func roundBytesGo(out []uint8, in []float32) {
 	}
 }
 
-func lumaGo(l, r, g, b []uint8) {
-	r, g, b = r[:len(l)], g[:len(l)], b[:len(l)]
-	for i := range l {
-		l[i] = uint8((int32(r[i])*19595 + int32(g[i])*38470 + int32(b[i])*7471 + 0x8000) >> 16)
-	}
-}
+// Luma writes Pillow's RGB→L of planes r, g, b into l: (19595 r +
+// 38470 g + 7471 b + 2^15) >> 16. That is Madd3Scalar with the weights
+// scaled by 2^6 (the bias becomes 2^21, the shift 22): the same integers,
+// and no overflow (255·2^16·2^6 < 2^31).
+func Luma(l, r, g, b []uint8) { Madd3Scalar(l, r, g, b, 19595<<6, 38470<<6, 7471<<6) }
 
 // blend1 is one byte of Pillow's ImagingBlend: float32 arithmetic,
 // truncation toward zero, clamping (which the interpolating case, a in

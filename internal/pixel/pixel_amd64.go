@@ -7,22 +7,7 @@ import "golang.org/x/sys/cpu"
 var hasAVX2 = cpu.X86.HasAVX2
 
 //go:noescape
-func madd3AVX2(out, a, b, c *uint8, ka, kb, kc *int32, n int)
-
-//go:noescape
 func madd3ScalarAVX2(out, a, b, c *uint8, ka, kb, kc int32, n int)
-
-// Madd3 is the three-tap multiply-add with per-element weights.
-func Madd3(out, a, b, c []uint8, ka, kb, kc []int32) {
-	n := len(out) &^ 7
-	if hasAVX2 && n > 0 {
-		_, _, _ = a[n-1], b[n-1], c[n-1]
-		_, _, _ = ka[n-1], kb[n-1], kc[n-1]
-		madd3AVX2(&out[0], &a[0], &b[0], &c[0], &ka[0], &kb[0], &kc[0], n)
-		out, a, b, c, ka, kb, kc = out[n:], a[n:], b[n:], c[n:], ka[n:], kb[n:], kc[n:]
-	}
-	madd3Go(out, a, b, c, ka, kb, kc)
-}
 
 // Madd3Scalar is the three-tap multiply-add with one weight per input.
 func Madd3Scalar(out, a, b, c []uint8, ka, kb, kc int32) {
@@ -106,24 +91,10 @@ func RoundBytes(out []uint8, in []float32) {
 }
 
 //go:noescape
-func lumaAVX2(l, rp, gp, bp *uint8, n int)
-
-//go:noescape
 func blendAVX2(out, in, deg *uint8, a float32, n int)
 
 //go:noescape
 func blendConstAVX2(out, in *uint8, deg int32, a float32, n int)
-
-// Luma writes Pillow's RGB→L of planes r, g, b into l.
-func Luma(l, r, g, b []uint8) {
-	n := len(l) &^ 7
-	if hasAVX2 && n > 0 {
-		_, _, _ = r[n-1], g[n-1], b[n-1]
-		lumaAVX2(&l[0], &r[0], &g[0], &b[0], n)
-		l, r, g, b = l[n:], r[n:], g[n:], b[n:]
-	}
-	lumaGo(l, r, g, b)
-}
 
 // Blend is Pillow's ImagingBlend(deg, in, a) on bytes: out[i] =
 // deg[i] + a·(in[i] − deg[i]) in float32, truncated and clamped to 0..255.

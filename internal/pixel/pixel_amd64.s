@@ -5,45 +5,6 @@
 // Eight bytes at a time: widen to int32, multiply, add the rounding bias,
 // shift, and narrow with signed then unsigned saturation (the clamp).
 
-// func madd3AVX2(out, a, b, c *uint8, ka, kb, kc *int32, n int)
-TEXT ·madd3AVX2(SB), NOSPLIT, $0-64
-	MOVQ out+0(FP), DI
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), R8
-	MOVQ c+24(FP), R9
-	MOVQ ka+32(FP), R10
-	MOVQ kb+40(FP), R11
-	MOVQ kc+48(FP), R12
-	MOVQ n+56(FP), CX
-	MOVL $0x200000, AX
-	VMOVD AX, X15
-	VPBROADCASTD X15, Y15
-	XORQ BX, BX
-
-loop:
-	CMPQ BX, CX
-	JGE  done
-	VPMOVZXBD (SI)(BX*1), Y0
-	VPMOVZXBD (R8)(BX*1), Y1
-	VPMOVZXBD (R9)(BX*1), Y2
-	VPMULLD   (R10)(BX*4), Y0, Y0
-	VPMULLD   (R11)(BX*4), Y1, Y1
-	VPMULLD   (R12)(BX*4), Y2, Y2
-	VPADDD    Y1, Y0, Y0
-	VPADDD    Y2, Y0, Y0
-	VPADDD    Y15, Y0, Y0
-	VPSRAD    $22, Y0, Y0
-	VEXTRACTI128 $1, Y0, X1
-	VPACKSSDW X1, X0, X0
-	VPACKUSWB X0, X0, X0
-	MOVQ      X0, (DI)(BX*1)
-	ADDQ      $8, BX
-	JMP       loop
-
-done:
-	VZEROUPPER
-	RET
-
 // func madd3ScalarAVX2(out, a, b, c *uint8, ka, kb, kc int32, n int)
 TEXT ·madd3ScalarAVX2(SB), NOSPLIT, $0-56
 	MOVQ out+0(FP), DI
@@ -164,52 +125,6 @@ rloop:
 	JMP       rloop
 
 rdone:
-	VZEROUPPER
-	RET
-
-// func lumaAVX2(l, rp, gp, bp *uint8, n int)
-// l[i] = (19595 r + 38470 g + 7471 b + 0x8000) >> 16, Pillow's RGB→L.
-TEXT ·lumaAVX2(SB), NOSPLIT, $0-40
-	MOVQ l+0(FP), DI
-	MOVQ rp+8(FP), SI
-	MOVQ gp+16(FP), R8
-	MOVQ bp+24(FP), R9
-	MOVQ n+32(FP), CX
-	MOVL $19595, AX
-	VMOVD AX, X12
-	VPBROADCASTD X12, Y12
-	MOVL $38470, AX
-	VMOVD AX, X13
-	VPBROADCASTD X13, Y13
-	MOVL $7471, AX
-	VMOVD AX, X14
-	VPBROADCASTD X14, Y14
-	MOVL $0x8000, AX
-	VMOVD AX, X15
-	VPBROADCASTD X15, Y15
-	XORQ BX, BX
-
-lloop:
-	CMPQ BX, CX
-	JGE  ldone
-	VPMOVZXBD (SI)(BX*1), Y0
-	VPMOVZXBD (R8)(BX*1), Y1
-	VPMOVZXBD (R9)(BX*1), Y2
-	VPMULLD   Y12, Y0, Y0
-	VPMULLD   Y13, Y1, Y1
-	VPMULLD   Y14, Y2, Y2
-	VPADDD    Y1, Y0, Y0
-	VPADDD    Y2, Y0, Y0
-	VPADDD    Y15, Y0, Y0
-	VPSRLD    $16, Y0, Y0
-	VEXTRACTI128 $1, Y0, X1
-	VPACKSSDW X1, X0, X0
-	VPACKUSWB X0, X0, X0
-	MOVQ      X0, (DI)(BX*1)
-	ADDQ      $8, BX
-	JMP       lloop
-
-ldone:
 	VZEROUPPER
 	RET
 

@@ -2,9 +2,6 @@
 
 package pixel
 
-// Madd3 is the three-tap multiply-add with per-element weights.
-func Madd3(out, a, b, c []uint8, ka, kb, kc []int32) { madd3Go(out, a, b, c, ka, kb, kc) }
-
 // Madd3Scalar is the three-tap multiply-add with one weight per input.
 func Madd3Scalar(out, a, b, c []uint8, ka, kb, kc int32) { madd3ScalarGo(out, a, b, c, ka, kb, kc) }
 
@@ -24,9 +21,6 @@ func Madd3Gather(out, in []uint8, inLimit int, g *Gather, ka, kb, kc []int32) {
 // RoundBytes writes each of in, rounded half to even and clamped to
 // 0..255, to out. in must lie within ±2^23.
 func RoundBytes(out []uint8, in []float32) { roundBytesGo(out, in) }
-
-// Luma writes Pillow's RGB→L of planes r, g, b into l.
-func Luma(l, r, g, b []uint8) { lumaGo(l, r, g, b) }
 
 // Blend is Pillow's ImagingBlend(deg, in, a) on bytes.
 func Blend(out, in, deg []uint8, a float32) { blendGo(out, in, deg, a) }

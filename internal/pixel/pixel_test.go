@@ -6,24 +6,40 @@ import (
 	"testing"
 )
 
-// The kernels must equal a plain int64 reference, including the clamp at
+// The kernel must equal a plain int64 reference, including the clamp at
 // both ends (weights may be negative) and every length's tail.
-func TestMadd3MatchesReference(t *testing.T) {
+func TestMadd3ScalarMatchesReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for n := 0; n < 70; n++ {
-		out, out2 := make([]uint8, n), make([]uint8, n)
+		out := make([]uint8, n)
 		a, b, c := bytes(r, n), bytes(r, n), bytes(r, n)
-		ka, kb, kc := weights(r, n), weights(r, n), weights(r, n)
-		Madd3(out, a, b, c, ka, kb, kc)
 		w := weights(r, 3)
 		sa, sb, sc := w[0], w[1], w[2]
-		Madd3Scalar(out2, a, b, c, sa, sb, sc)
+		Madd3Scalar(out, a, b, c, sa, sb, sc)
 		for i := range out {
-			if want := ref(a[i], b[i], c[i], ka[i], kb[i], kc[i]); out[i] != want {
-				t.Fatalf("%s Madd3 n=%d i=%d: %d, want %d", Kernel(), n, i, out[i], want)
+			if want := ref(a[i], b[i], c[i], sa, sb, sc); out[i] != want {
+				t.Fatalf("%s Madd3Scalar n=%d i=%d: %d, want %d", Kernel(), n, i, out[i], want)
 			}
-			if want := ref(a[i], b[i], c[i], sa, sb, sc); out2[i] != want {
-				t.Fatalf("%s Madd3Scalar n=%d i=%d: %d, want %d", Kernel(), n, i, out2[i], want)
+		}
+	}
+}
+
+// Luma, computed by the resampling kernel with scaled weights, equals
+// Pillow's L24 formula on every colour.
+func TestLumaEveryColour(t *testing.T) {
+	g, b, l := make([]uint8, 1<<16), make([]uint8, 1<<16), make([]uint8, 1<<16)
+	for i := range g {
+		g[i], b[i] = uint8(i>>8), uint8(i)
+	}
+	for r := range 256 {
+		rr := make([]uint8, 1<<16)
+		for i := range rr {
+			rr[i] = uint8(r)
+		}
+		Luma(l, rr, g, b)
+		for i, v := range l {
+			if want := uint8((r*19595 + int(g[i])*38470 + int(b[i])*7471 + 0x8000) >> 16); v != want {
+				t.Fatalf("%s luma of %d,%d,%d = %d, want %d", Kernel(), r, g[i], b[i], v, want)
 			}
 		}
 	}
