@@ -2,6 +2,20 @@
 
 #include "textflag.h"
 
+// NARROW8 saturates the eight int32 lanes of Y (X is its low half) to
+// bytes, as Pillow's clip8 does, and stores them at DST; T is scratch.
+#define NARROW8(Y, X, T, DST) \
+	VEXTRACTI128 $1, Y, T; \
+	VPACKSSDW T, X, X; \
+	VPACKUSWB X, X, X; \
+	MOVQ X, DST
+
+// BCASTD broadcasts a 32-bit immediate into every lane of Y through AX.
+#define BCASTD(IMM, X, Y) \
+	MOVL IMM, AX; \
+	VMOVD AX, X; \
+	VPBROADCASTD X, Y
+
 // Eight bytes at a time: widen to int32, multiply, add the rounding bias,
 // shift, and narrow with signed then unsigned saturation (the clamp).
 
@@ -11,19 +25,11 @@ TEXT ·madd3ScalarAVX2(SB), NOSPLIT, $0-56
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), R8
 	MOVQ c+24(FP), R9
-	MOVL ka+32(FP), AX
-	VMOVD AX, X12
-	VPBROADCASTD X12, Y12
-	MOVL kb+36(FP), AX
-	VMOVD AX, X13
-	VPBROADCASTD X13, Y13
-	MOVL kc+40(FP), AX
-	VMOVD AX, X14
-	VPBROADCASTD X14, Y14
+	VBROADCASTSS ka+32(FP), Y12 // int32 weights: their bits in every lane
+	VBROADCASTSS kb+36(FP), Y13
+	VBROADCASTSS kc+40(FP), Y14
 	MOVQ n+48(FP), CX
-	MOVL $0x200000, AX
-	VMOVD AX, X15
-	VPBROADCASTD X15, Y15
+	BCASTD($0x200000, X15, Y15)
 	XORQ BX, BX
 
 sloop:
@@ -39,10 +45,7 @@ sloop:
 	VPADDD    Y2, Y0, Y0
 	VPADDD    Y15, Y0, Y0
 	VPSRAD    $22, Y0, Y0
-	VEXTRACTI128 $1, Y0, X1
-	VPACKSSDW X1, X0, X0
-	VPACKUSWB X0, X0, X0
-	MOVQ      X0, (DI)(BX*1)
+	NARROW8(Y0, X0, X1, (DI)(BX*1))
 	ADDQ      $8, BX
 	JMP       sloop
 
@@ -62,10 +65,7 @@ TEXT ·madd3ShufAVX2(SB), NOSPLIT, $0-64
 	MOVQ kb+40(FP), R11
 	MOVQ kc+48(FP), R12
 	MOVQ chunks+56(FP), CX
-	MOVL $0x200000, AX
-	VMOVD AX, X15
-	VPBROADCASTD X15, Y15
-
+	BCASTD($0x200000, X15, Y15)
 hloop:
 	TESTQ CX, CX
 	JE    hdone
@@ -87,10 +87,7 @@ hloop:
 	VPADDD  Y2, Y0, Y0
 	VPADDD  Y15, Y0, Y0
 	VPSRAD  $22, Y0, Y0
-	VEXTRACTI128 $1, Y0, X1
-	VPACKSSDW X1, X0, X0
-	VPACKUSWB X0, X0, X0
-	MOVQ    X0, (DI)
+	NARROW8(Y0, X0, X1, (DI))
 	ADDQ    $8, DI
 	ADDQ    $4, R13
 	ADDQ    $24, R14
@@ -117,10 +114,7 @@ rloop:
 	CMPQ BX, CX
 	JGE  rdone
 	VCVTPS2DQ (SI)(BX*4), Y0
-	VEXTRACTI128 $1, Y0, X1
-	VPACKSSDW X1, X0, X0
-	VPACKUSWB X0, X0, X0
-	MOVQ      X0, (DI)(BX*1)
+	NARROW8(Y0, X0, X1, (DI)(BX*1))
 	ADDQ      $8, BX
 	JMP       rloop
 
@@ -150,10 +144,7 @@ bloop:
 	VCVTDQ2PS Y1, Y1
 	VADDPS    Y1, Y0, Y0
 	VCVTTPS2DQ Y0, Y0
-	VEXTRACTI128 $1, Y0, X1
-	VPACKSSDW X1, X0, X0
-	VPACKUSWB X0, X0, X0
-	MOVQ      X0, (DI)(BX*1)
+	NARROW8(Y0, X0, X1, (DI)(BX*1))
 	ADDQ      $8, BX
 	JMP       bloop
 
@@ -166,9 +157,7 @@ bdone:
 TEXT ·blendConstAVX2(SB), NOSPLIT, $0-32
 	MOVQ out+0(FP), DI
 	MOVQ in+8(FP), SI
-	MOVL deg+16(FP), AX
-	VMOVD AX, X14
-	VPBROADCASTD X14, Y14
+	VBROADCASTSS deg+16(FP), Y14 // the int32 in every lane
 	VCVTDQ2PS Y14, Y13
 	VBROADCASTSS a+20(FP), Y15
 	MOVQ n+24(FP), CX
@@ -183,10 +172,7 @@ cloop:
 	VMULPS    Y15, Y0, Y0
 	VADDPS    Y13, Y0, Y0
 	VCVTTPS2DQ Y0, Y0
-	VEXTRACTI128 $1, Y0, X1
-	VPACKSSDW X1, X0, X0
-	VPACKUSWB X0, X0, X0
-	MOVQ      X0, (DI)(BX*1)
+	NARROW8(Y0, X0, X1, (DI)(BX*1))
 	ADDQ      $8, BX
 	JMP       cloop
 
@@ -203,18 +189,14 @@ TEXT ·hsvShiftAVX2(SB), NOSPLIT, $0-96
 	MOVQ gp+8(FP), DI
 	MOVQ bp+16(FP), R8
 	MOVQ n+24(FP), CX
-	MOVL shift+32(FP), AX
-	VMOVD AX, X14
-	VPBROADCASTD X14, Y14          // shift
+	VBROADCASTSS shift+32(FP), Y14 // the int32 shift in every lane
 	MOVQ hue+40(FP), R9
 	MOVQ sat+48(FP), R10
 	MOVQ sector+56(FP), R11
 	MOVQ frac+64(FP), R12
 	MOVQ fs+72(FP), R13
 	MOVQ omf+80(FP), DX
-	MOVL $0xff, AX
-	VMOVD AX, X15
-	VPBROADCASTD X15, Y15          // byte mask
+	BCASTD($0xff, X15, Y15) // byte mask
 	MOVQ $0x3ff0000000000000, AX   // 1.0
 	VMOVQ AX, X13
 	VBROADCASTSD X13, Y13
@@ -243,9 +225,7 @@ hsvloop:
 	VPSUBD    Y2, Y3, Y2           // max - b
 	VPBLENDVB Y6, Y0, Y1, Y8       // d1 = isG ? max-r : max-g
 	VPBLENDVB Y7, Y2, Y0, Y9       // d2 = isR|isG ? max-b : max-r
-	MOVL      $0x10000, AX
-	VMOVD     AX, X10
-	VPBROADCASTD X10, Y10
+	BCASTD($0x10000, X10, Y10)
 	VPAND     Y10, Y6, Y6          // isG → 1<<16
 	VPSLLD    $1, Y10, Y10
 	VPANDN    Y10, Y7, Y7          // isB → 2<<16
@@ -326,9 +306,7 @@ hsvloop:
 	VPXOR     Y10, Y10, Y10
 	VPCMPEQD  Y10, Y6, Y7          // sector 0
 	VPBLENDVB Y7, Y2, Y8, Y8
-	MOVL      $1, AX
-	VMOVD     AX, X10
-	VPBROADCASTD X10, Y11          // Y11 = 1, counts sectors up
+	BCASTD($1, X10, Y11)           // Y11 = 1, counts sectors up
 	VPCMPEQD  Y11, Y6, Y7          // sector 1
 	VPBLENDVB Y7, Y1, Y5, Y5
 	VPBLENDVB Y7, Y3, Y8, Y8
@@ -358,18 +336,9 @@ hsvloop:
 	VPBLENDVB Y7, Y3, Y8, Y8
 	VPBLENDVB Y7, Y3, Y9, Y9
 
-	VEXTRACTI128 $1, Y5, X10
-	VPACKSSDW X10, X5, X5
-	VPACKUSWB X5, X5, X5
-	MOVQ      X5, (SI)(BX*1)
-	VEXTRACTI128 $1, Y8, X10
-	VPACKSSDW X10, X8, X8
-	VPACKUSWB X8, X8, X8
-	MOVQ      X8, (DI)(BX*1)
-	VEXTRACTI128 $1, Y9, X10
-	VPACKSSDW X10, X9, X9
-	VPACKUSWB X9, X9, X9
-	MOVQ      X9, (R8)(BX*1)
+	NARROW8(Y5, X5, X10, (SI)(BX*1))
+	NARROW8(Y8, X8, X10, (DI)(BX*1))
+	NARROW8(Y9, X9, X10, (R8)(BX*1))
 	ADDQ      $8, BX
 	JMP       hsvloop
 
