@@ -143,6 +143,18 @@ func (c Conv) sameBlock(i, j int) (off, oyLo, oyHi, lo, hi int) {
 	return (i-c.Pad)*c.W + j - c.Pad, max(0, c.Pad-i), min(c.OutH(), c.H+c.Pad-i), lo, hi
 }
 
+// clearEdges zeroes columns [0, lo) and [hi, wo) of rows [oyLo, oyHi) of
+// a tap's ho×wo block: the outputs whose field leaves the image.
+func clearEdges(block []float32, wo, oyLo, oyHi, lo, hi int) {
+	if lo == 0 && hi == wo {
+		return
+	}
+	for oy := oyLo; oy < oyHi; oy++ {
+		clear(block[oy*wo : oy*wo+lo])
+		clear(block[oy*wo+hi : oy*wo+wo])
+	}
+}
+
 // im2colSame is im2col for same() convolutions: one copy per tap, then
 // zeros where the field leaves the image.
 func (c Conv) im2colSame(x, col []float32) {
@@ -161,12 +173,7 @@ func (c Conv) im2colSame(x, col []float32) {
 				clear(dst[:a])
 				copy(dst[a:b], plane[a+off:b+off])
 				clear(dst[b:])
-				if lo > 0 || hi < wo {
-					for oy := oyLo; oy < oyHi; oy++ {
-						clear(dst[oy*wo : oy*wo+lo])
-						clear(dst[oy*wo+hi : oy*wo+wo])
-					}
-				}
+				clearEdges(dst, wo, oyLo, oyHi, lo, hi)
 			}
 		}
 	}
@@ -186,12 +193,7 @@ func (c Conv) col2imSame(col, dx []float32) {
 				if oyLo >= oyHi || lo >= hi {
 					continue
 				}
-				if lo > 0 || hi < wo {
-					for oy := oyLo; oy < oyHi; oy++ {
-						clear(src[oy*wo : oy*wo+lo])
-						clear(src[oy*wo+hi : oy*wo+wo])
-					}
-				}
+				clearEdges(src, wo, oyLo, oyHi, lo, hi)
 				a, b := oyLo*wo+lo, (oyHi-1)*wo+hi
 				gemm.Axpy(plane[a+off:b+off], src[a:b], 1)
 			}
