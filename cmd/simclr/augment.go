@@ -13,7 +13,6 @@ import (
 	"github.com/disintegration/imaging"
 
 	"github.com/simclr-go/simclr/augment"
-	"github.com/simclr-go/simclr/datasets"
 	"github.com/simclr-go/simclr/train"
 )
 
@@ -21,15 +20,11 @@ import (
 // its augmented views, so a user can see what the recipe does.
 func runAugment(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("simclr augment", flag.ContinueOnError)
-	var name, dir, out string
+	var data dataFlags
+	var out string
 	var n, views, scale int
 	var cfg augment.Config
-	var download bool
-	fs.StringVar(&name, "dataset", "cifar10", "cifar10, cifar100, folder or synthetic")
-	var imageSize int
-	fs.IntVar(&imageSize, "image-size", 0, "folder datasets: side images are resized to when loaded (0: 32)")
-	fs.StringVar(&dir, "data-dir", "", "the dataset's directory (default: the download cache)")
-	fs.BoolVar(&download, "download", false, "download the dataset into the cache if it is missing")
+	data.register(fs)
 	fs.IntVar(&n, "n", 8, "images (rows)")
 	fs.IntVar(&views, "views", 6, "augmented views per image")
 	fs.IntVar(&scale, "scale", 3, "pixels per image pixel in the sheet")
@@ -45,11 +40,7 @@ func runAugment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if n < 1 || views < 1 || scale < 1 || cfg.Strength < 0 || cfg.NoiseStd < 0 {
 		return usagef("--n, --views and --scale must be at least 1, --strength and --noise not negative")
 	}
-	dir, err := dataDir(ctx, name, dir, download, stderr)
-	if err != nil {
-		return err
-	}
-	d, err := datasets.LoadAt(name, dir, datasets.Train, n, imageSize)
+	d, err := data.load(ctx, n, stderr)
 	if err != nil {
 		return err
 	}
@@ -72,14 +63,19 @@ func runAugment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		sheet = imaging.Paste(sheet, big, image.Pt(x, row*cell+2))
 	}
-	view := augment.NewImage(side, side)
+	// The views are the trainer's own (noise included), mapped back to bytes.
+	vs := p.ViewSize(d)
+	v := [2][]float32{make([]float32, vs), make([]float32, vs)}
+	view, recipe := augment.NewImage(side, side), p.Recipe()
 	for i := 0; i < d.Len(); i++ {
-		src := &augment.Image{Pix: d.Image(i), H: d.H, W: d.W}
-		put(src, i, 0)
+		put(&augment.Image{Pix: d.Image(i), H: d.H, W: d.W}, i, 0)
 		for k := 0; k < views; k++ {
-			// Each "epoch" gives a fresh pair of views of the image.
-			prm := p.Params(k/2, i, k%2, d.H, d.W)
-			p.Render(view, src, &prm)
+			if k%2 == 0 { // each "epoch" gives a fresh pair of views of the image
+				if err := p.Views(ctx, v[0], v[1], d, []int{i}, k/2); err != nil {
+					return err
+				}
+			}
+			unnormalise(view, v[k%2], recipe.Mean, recipe.Std)
 			put(view, i, k+1)
 		}
 	}
@@ -88,6 +84,15 @@ func runAugment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "wrote %s: %d images × (original + %d views)\n", out, d.Len(), views)
 	return nil
+}
+
+// unnormalise undoes a view's normalisation into the bytes of m.
+func unnormalise(m *augment.Image, v []float32, mean, std [3]float32) {
+	plane := m.H * m.W
+	for i, x := range v {
+		c := i / plane
+		m.Pix[i] = uint8(min(max(x*std[c]+mean[c], 0), 1)*255 + 0.5)
+	}
 }
 
 // toImage converts a planar RGB image for image/png.

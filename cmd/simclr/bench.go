@@ -77,17 +77,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	if cpuprofile != "" {
-		f, err := os.Create(cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile(cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	start := time.Now()
 	for i := 0; i < steps; i++ {
 		if err := ctx.Err(); err != nil {
@@ -117,6 +111,23 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "batch %d (%d views): %.1f views/s, %.3f s/step, %.1f GFLOP/s (%.0f%% of %.0f peak), peak RSS %.0f MB, %d threads, %s\n",
 		batch, 2*batch, views, sec, res.GFLOPS, 100*res.PeakFraction, peak, float64(res.PeakRSSBytes)/1e6, threads, res.Kernel)
 	return nil
+}
+
+// startCPUProfile starts a CPU profile written to path (none if path is
+// empty) and returns the function that finishes it.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // peakRSS is the process's peak resident set size in bytes.

@@ -8,14 +8,11 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"time"
 
 	"github.com/simclr-go/simclr/augment"
-	"github.com/simclr-go/simclr/datasets"
 	"github.com/simclr-go/simclr/internal/pixel"
 )
 
@@ -38,15 +35,11 @@ type AugmentBenchResult struct {
 // images × 2 views through augment.Stream, as the trainer consumes it.
 func runBenchAugment(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("simclr bench augment", flag.ContinueOnError)
-	var name, dir string
+	var data dataFlags
 	var n, batch, rounds int
-	var asJSON, download bool
+	var asJSON bool
 	var cfg augment.Config
-	fs.StringVar(&name, "dataset", "cifar10", "cifar10, cifar100, folder or synthetic")
-	var imageSize int
-	fs.IntVar(&imageSize, "image-size", 0, "folder datasets: side images are resized to when loaded (0: 32)")
-	fs.StringVar(&dir, "data-dir", "", "the dataset's directory (default: the download cache)")
-	fs.BoolVar(&download, "download", false, "download the dataset into the cache if it is missing")
+	data.register(fs)
 	fs.IntVar(&n, "n", 10000, "images (the first n of the training split)")
 	fs.IntVar(&batch, "batch-size", 256, "images per batch (2 views each)")
 	fs.IntVar(&rounds, "rounds", 5, "epochs to time (each a fresh stream); the median is reported")
@@ -67,31 +60,19 @@ func runBenchAugment(ctx context.Context, args []string, stdout, stderr io.Write
 	if n < 1 || batch < 1 || rounds < 1 || cfg.Workers < 0 {
 		return usagef("--n, --batch-size and --rounds must be at least 1, --workers not negative")
 	}
-	dir, err := dataDir(ctx, name, dir, download, stderr)
+	d, err := data.load(ctx, n, stderr)
 	if err != nil {
-		return err
-	}
-	var d *datasets.Dataset
-	if name == datasets.Synthetic {
-		d = datasets.NewSynthetic(datasets.SyntheticConfig{N: n, Seed: 1})
-	} else if d, err = datasets.LoadAt(name, dir, datasets.Train, n, imageSize); err != nil {
 		return err
 	}
 	p, err := augment.New(cfg)
 	if err != nil {
 		return err
 	}
-	if cpuprofile != "" {
-		f, err := os.Create(cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile(cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	var secs []float64
 	for r := range rounds {
 		order := rand.New(rand.NewPCG(1, uint64(r))).Perm(d.Len())

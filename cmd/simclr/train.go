@@ -169,12 +169,39 @@ func finishTrain(ctx context.Context, c train.Config, out string, opts train.Run
 var flagRule = map[string]string{
 	"epochs": "must be at least 1", "checkpoint-every": "must be at least 1", "keep": "must be at least 1", "batch-size": "must be at least 2 (NT-Xent needs negatives)",
 	"temperature": "must be positive", "limit": "must not be negative", "log-every": "must be at least 1",
-	"strength": "must be positive", "noise": "must not be negative", "proj-dim": "must be at least 1",
+	"strength": "must not be negative (0: the preset's)", "noise": "must not be negative", "proj-dim": "must be at least 1",
 	"weight-decay": "must not be negative", "lr": "must be positive",
 }
 
 // dataDir resolves where a dataset's files are: the flag, else the
 // download cache (fetching when asked).
+// dataFlags name the images the augmentation commands read: --dataset,
+// --data-dir, --download and, for folders, --image-size.
+type dataFlags struct {
+	name, dir string
+	imageSize int
+	download  bool
+}
+
+func (f *dataFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.name, "dataset", "cifar10", "cifar10, cifar100, folder or synthetic")
+	fs.StringVar(&f.dir, "data-dir", "", "the dataset's directory (default: the download cache)")
+	fs.BoolVar(&f.download, "download", false, "download the dataset into the cache if it is missing")
+	fs.IntVar(&f.imageSize, "image-size", 0, "folder datasets: side images are resized to when loaded (0: 32)")
+}
+
+// load reads the first n training images (synthetic: n generated shapes).
+func (f *dataFlags) load(ctx context.Context, n int, stderr io.Writer) (*datasets.Dataset, error) {
+	dir, err := dataDir(ctx, f.name, f.dir, f.download, stderr)
+	if err != nil {
+		return nil, err
+	}
+	if f.name == datasets.Synthetic {
+		return datasets.NewSynthetic(datasets.SyntheticConfig{N: n, Seed: 1}), nil
+	}
+	return datasets.LoadAt(f.name, dir, datasets.Train, n, f.imageSize)
+}
+
 func dataDir(ctx context.Context, name, dir string, download bool, stderr io.Writer) (string, error) {
 	if name == datasets.Synthetic {
 		return dir, nil
