@@ -136,15 +136,14 @@ func (p *Pipeline) Render(dst, src *Image, prm *Params) {
 
 func (w *worker) render(dst, src *Image, prm *Params) {
 	w.rs.crop(dst, src, prm.Crop, prm.Flip) // the flip rides on the resize's writes
+	w.luma = grow(w.luma, dst.H*dst.W)      // scratch of contrast and saturation
 	for _, op := range prm.Order[:prm.Parts] {
 		switch op {
 		case 0:
 			Brightness(dst, prm.Brightness)
 		case 1:
-			w.luma = grow(w.luma, dst.H*dst.W)
 			Contrast(dst, prm.Contrast, w.luma)
 		case 2:
-			w.luma = grow(w.luma, dst.H*dst.W)
 			Saturation(dst, prm.Saturation, w.luma)
 		case 3:
 			Hue(dst, prm.Hue)

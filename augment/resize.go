@@ -1,6 +1,10 @@
 package augment
 
-import "github.com/simclr-go/simclr/internal/pixel"
+import (
+	"math"
+
+	"github.com/simclr-go/simclr/internal/pixel"
+)
 
 // Pillow's two-pass convolution resampler with its BILINEAR filter, the
 // resize behind torchvision's RandomResizedCrop and Resize on PIL images:
@@ -26,7 +30,7 @@ func (t *taps) compute(in, out int) {
 	scale := float64(in) / float64(out)
 	fscale := max(scale, 1)
 	support := 1.0 * fscale
-	t.ksize = int(ceil(support))*2 + 1
+	t.ksize = int(math.Ceil(support))*2 + 1
 	t.first = grow(t.first, out)
 	t.count = grow(t.count, out)
 	t.k = grow(t.k, out*t.ksize)
@@ -89,14 +93,6 @@ func triangle(x float64) float64 {
 		return 1 - x
 	}
 	return 0
-}
-
-func ceil(x float64) float64 {
-	t := float64(int(x))
-	if t < x {
-		t++
-	}
-	return t
 }
 
 func grow[T any](s []T, n int) []T {
