@@ -13,16 +13,10 @@ rounds=${1:-3}
 shift || true
 batches=("${@:-256}")
 [ ${#batches[@]} -gt 0 ] || batches=(256)
-py=/usr/bin/python3
-if ! $py -c 'import torch' 2>/dev/null; then
-	echo "bench.sh: $py cannot import torch; run: apt-get install python3-torch" >&2
-	exit 1
-fi
-bin=$(mktemp -d)/simclr
-trap 'rm -rf "$(dirname "$bin")"' EXIT
-go build -o "$bin" ./cmd/simclr
-field() { $py -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
+source experiments/lib.sh
+need torch bench.sh python3-torch
+build
+machine
 for b in "${batches[@]}"; do
 	ratios=()
 	for r in $(seq 1 "$rounds"); do
@@ -38,6 +32,6 @@ for b in "${batches[@]}"; do
 		printf 'batch %4d round %d: go %7.1f views/s (%.0f%% of peak, RSS %4.0f MB)  pytorch %7.1f views/s (RSS %4.0f MB)  ratio %s  RSS ratio %.2f\n' \
 			"$b" "$r" "$g" "$($py -c "print(100*$gf)")" "$($py -c "print($gr/1e6)")" "$p" "$($py -c "print($pr/1e6)")" "$ratio" "$($py -c "print($gr/$pr)")"
 	done
-	median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END{print (NR%2)? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')
+	median=$(median "${ratios[@]}")
 	echo "batch $b: median ratio go/pytorch $median over $rounds rounds"
 done

@@ -16,17 +16,11 @@ data=${2:-../shared/datasets/cifar10}
 n=${3:-10000}
 preset=${4:-cifar}
 size=${5:-32}
-py=/usr/bin/python3
-if ! $py -c 'import torchvision' 2>/dev/null; then
-	echo "bench_augment.sh: $py cannot import torchvision; run: apt-get install python3-torch python3-torchvision" >&2
-	exit 1
-fi
-bin=$(mktemp -d)/simclr
-trap 'rm -rf "$(dirname "$bin")"' EXIT
-go build -o "$bin" ./cmd/simclr
-field() { $py -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
+source experiments/lib.sh
+need torchvision bench_augment.sh "python3-torch python3-torchvision"
+build
 echo "recipe: $preset, ${size}px views"
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
+machine
 ratios=()
 for r in $(seq 1 "$rounds"); do
 	go_json=$("$bin" bench augment --json --data-dir "$data" --n "$n" --preset "$preset" --size "$size")
@@ -38,5 +32,5 @@ for r in $(seq 1 "$rounds"); do
 	printf 'round %d: simclr-go %8.0f views/s (%s kernel)  torchvision DataLoader %6.0f views/s  ratio %s×\n' \
 		"$r" "$g" "$(field "$go_json" kernel)" "$t" "$ratio"
 done
-median=$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
+median=$(median "${ratios[@]}")
 echo "median ratio over $rounds rounds: ${median}×"
