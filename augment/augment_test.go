@@ -31,7 +31,7 @@ func epochHash(t *testing.T, cfg Config, d *datasets.Dataset, order []int, batch
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := p.Stream(context.Background(), d, order, batch, 3, 0)
+	st, err := p.Stream(context.Background(), d, order, batch, 2, 3, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,8 +50,8 @@ func epochHash(t *testing.T, cfg Config, d *datasets.Dataset, order []int, batch
 			t.Fatalf("batch %d came as step %d", steps, b.Step)
 		}
 		steps++
-		binary.Write(h, binary.LittleEndian, b.V1)
-		binary.Write(h, binary.LittleEndian, b.V2)
+		binary.Write(h, binary.LittleEndian, b.Views[0])
+		binary.Write(h, binary.LittleEndian, b.Views[1])
 	}
 	if want := (len(order) + batch - 1) / batch; steps != want {
 		t.Fatalf("%d batches, want %d", steps, want)
@@ -79,7 +79,7 @@ func TestDeterministicForAnyWorkerCount(t *testing.T) {
 	for lo := 0; lo < len(order); lo += 32 {
 		idx := order[lo:min(lo+32, len(order))]
 		v1, v2 := make([]float32, len(idx)*vs), make([]float32, len(idx)*vs)
-		if err := p.Views(context.Background(), v1, v2, d, idx, 3); err != nil {
+		if err := p.Views(context.Background(), [][]float32{v1, v2}, d, idx, 3); err != nil {
 			t.Fatal(err)
 		}
 		binary.Write(h, binary.LittleEndian, v1)
@@ -110,7 +110,7 @@ func TestViewsDifferAndStayInRange(t *testing.T) {
 	p, _ := New(Config{Seed: 1})
 	n := p.ViewSize(d) * 8
 	v1, v2 := make([]float32, n), make([]float32, n)
-	p.Views(context.Background(), v1, v2, d, seq(8), 0)
+	p.Views(context.Background(), [][]float32{v1, v2}, d, seq(8), 0)
 	same := 0
 	lo, hi := float32(0), float32(0)
 	for c := range 3 {
@@ -128,7 +128,7 @@ func TestViewsDifferAndStayInRange(t *testing.T) {
 		t.Fatalf("%d of %d values equal in the two views", same, n)
 	}
 	w1, w2 := make([]float32, n), make([]float32, n)
-	p.Views(context.Background(), w1, w2, d, seq(8), 1)
+	p.Views(context.Background(), [][]float32{w1, w2}, d, seq(8), 1)
 	if w1[0] == v1[0] && w1[100] == v1[100] && w1[1000] == v1[1000] {
 		t.Fatal("epoch does not change the views")
 	}
@@ -211,7 +211,7 @@ func TestConfigErrors(t *testing.T) {
 	r := p.Recipe()
 	r.BlurKernel = 9
 	p, _ = New(Config{Recipe: &r})
-	if _, err := p.Stream(context.Background(), small, []int{0, 1}, 2, 0, 0); err == nil || !strings.Contains(err.Error(), "blur kernel 9") {
+	if _, err := p.Stream(context.Background(), small, []int{0, 1}, 2, 2, 0, 0); err == nil || !strings.Contains(err.Error(), "blur kernel 9") {
 		t.Fatalf("9-pixel blur on 4-pixel views: %v", err)
 	}
 }
@@ -300,8 +300,8 @@ func TestNoiseHasItsStd(t *testing.T) {
 	noisy, _ := New(Config{Seed: 5, NoiseStd: 0.05})
 	n := clean.ViewSize(d) * 16
 	a1, a2, b1, b2 := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
-	clean.Views(context.Background(), a1, a2, d, seq(16), 0)
-	noisy.Views(context.Background(), b1, b2, d, seq(16), 0)
+	clean.Views(context.Background(), [][]float32{a1, a2}, d, seq(16), 0)
+	noisy.Views(context.Background(), [][]float32{b1, b2}, d, seq(16), 0)
 	// Same draws up to the noise, so the difference is the noise alone
 	// (divided by the channel std); its std in pixel units is σ.
 	var ss float64
@@ -322,7 +322,7 @@ func TestCancellation(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	n := p.ViewSize(d) * 64
-	if err := p.Views(ctx, make([]float32, n), make([]float32, n), d, seq(64), 0); err == nil {
+	if err := p.Views(ctx, [][]float32{make([]float32, n), make([]float32, n)}, d, seq(64), 0); err == nil {
 		t.Fatal("cancelled context gave no error")
 	}
 
@@ -332,7 +332,7 @@ func TestCancellation(t *testing.T) {
 	for i := range order {
 		order[i] = i % 64
 	}
-	st, err := p.Stream(ctx, d, order, 64, 0, 0)
+	st, err := p.Stream(ctx, d, order, 64, 2, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -359,7 +359,7 @@ func TestCancellation(t *testing.T) {
 		t.Fatalf("%d goroutines left running (%d before)", g, before)
 	}
 	// Closing a stream the caller abandons mid-epoch also stops it.
-	st, _ = p.Stream(context.Background(), d, order, 64, 0, 0)
+	st, _ = p.Stream(context.Background(), d, order, 64, 2, 0, 0)
 	st.Next()
 	st.Close()
 }
@@ -367,21 +367,21 @@ func TestCancellation(t *testing.T) {
 func TestStreamResumesMidEpoch(t *testing.T) {
 	d := datasets.NewSynthetic(datasets.SyntheticConfig{N: 40, Seed: 4})
 	p, _ := New(Config{Seed: 9})
-	all, _ := p.Stream(context.Background(), d, seq(40), 10, 2, 0)
+	all, _ := p.Stream(context.Background(), d, seq(40), 10, 2, 2, 0)
 	defer all.Close()
-	from2, _ := p.Stream(context.Background(), d, seq(40), 10, 2, 2)
+	from2, _ := p.Stream(context.Background(), d, seq(40), 10, 2, 2, 2)
 	defer from2.Close()
 	var want []float32
 	for range 3 {
 		b, _ := all.Next()
-		want = append(want[:0], b.V2...)
+		want = append(want[:0], b.Views[1]...)
 	}
 	b, _ := from2.Next()
-	if b.Step != 2 || b.Index[0] != 20 || len(b.V2) != len(want) {
+	if b.Step != 2 || b.Index[0] != 20 || len(b.Views[1]) != len(want) {
 		t.Fatalf("resumed stream's second batch: step %d, first index %d", b.Step, b.Index[0])
 	}
 	for i := range want {
-		if b.V2[i] != want[i] {
+		if b.Views[1][i] != want[i] {
 			t.Fatal("a resumed stream differs from an uninterrupted one")
 		}
 	}
@@ -394,7 +394,7 @@ func TestStreamAllocatesNothingPerView(t *testing.T) {
 	for i := range order {
 		order[i] = (i * 7) % 64
 	}
-	st, err := p.Stream(context.Background(), d, order, 64, 0, 0)
+	st, err := p.Stream(context.Background(), d, order, 64, 2, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -550,6 +550,68 @@ func TestFusedFlipEqualsFlipAfter(t *testing.T) {
 				if got.Pix[i] != want.Pix[i] {
 					t.Fatalf("box %+v onto %d: byte %d is %d, want %d", b, side, i, got.Pix[i], want.Pix[i])
 				}
+			}
+		}
+	}
+}
+
+// Views 0 and 1 keep the seeds of the first release (so old runs resume
+// bit-identical), and no two (epoch, index, view) share a seed pair.
+func TestViewSeeds(t *testing.T) {
+	for _, c := range []struct{ epoch, index, view int }{{0, 0, 0}, {3, 17, 1}, {1<<24 - 1, 1<<39 - 1, 1}} {
+		hi, lo := viewSeeds(42, c.epoch, c.index, c.view)
+		if want := uint64(c.epoch)<<40 ^ uint64(c.index)<<1 ^ uint64(c.view); hi != 42 || lo != want {
+			t.Fatalf("view %d of image %d, epoch %d: seeds (%d, %#x), want the original (42, %#x)", c.view, c.index, c.epoch, hi, lo, want)
+		}
+	}
+	// The old scheme, epoch<<40 ^ index<<1 ^ view, sent view 2 of image i
+	// to view 0 of image i+1; exhaustively over a small grid, nothing
+	// collides now.
+	seen := map[[2]uint64][3]int{}
+	for epoch := range 3 {
+		for index := range 64 {
+			for view := range 8 {
+				hi, lo := viewSeeds(7, epoch, index, view)
+				if prev, dup := seen[[2]uint64{hi, lo}]; dup {
+					t.Fatalf("(epoch %d, image %d, view %d) shares its seeds with %v", epoch, index, view, prev)
+				}
+				seen[[2]uint64{hi, lo}] = [3]int{epoch, index, view}
+			}
+		}
+	}
+}
+
+// A four-view stream makes the two-view stream's views first, then two
+// more that differ from both.
+func TestStreamOfFourViews(t *testing.T) {
+	d := datasets.NewSynthetic(datasets.SyntheticConfig{N: 16, Seed: 6})
+	p, _ := New(Config{Seed: 3, Workers: 2})
+	two, _ := p.Stream(context.Background(), d, seq(16), 8, 2, 1, 0)
+	defer two.Close()
+	four, _ := p.Stream(context.Background(), d, seq(16), 8, 4, 1, 0)
+	defer four.Close()
+	b2, _ := two.Next()
+	b4, err := four.Next()
+	if err != nil || len(b4.Views) != 4 {
+		t.Fatalf("four-view batch: %v views, %v", len(b4.Views), err)
+	}
+	for v := range 2 {
+		for i := range b2.Views[v] {
+			if b2.Views[v][i] != b4.Views[v][i] {
+				t.Fatalf("view %d differs between the 2- and 4-view streams at %d", v, i)
+			}
+		}
+	}
+	for v := 2; v < 4; v++ {
+		for u := range v {
+			same := 0
+			for i := range b4.Views[v] {
+				if b4.Views[v][i] == b4.Views[u][i] {
+					same++
+				}
+			}
+			if same > len(b4.Views[v])/10 {
+				t.Fatalf("views %d and %d share %d of %d values", u, v, same, len(b4.Views[v]))
 			}
 		}
 	}

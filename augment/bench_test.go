@@ -21,7 +21,7 @@ func BenchmarkStream(b *testing.B) {
 	for i := range order {
 		order[i] = (i * 31) % d.Len()
 	}
-	st, err := p.Stream(context.Background(), d, order, 256, 0, 0)
+	st, err := p.Stream(context.Background(), d, order, 256, 2, 0, 0)
 	if err != nil {
 		b.Fatal(err)
 	}

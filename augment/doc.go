@@ -42,10 +42,12 @@
 //
 // A view's parameters (Params) are drawn from its own PCG generator seeded
 // by (Config.Seed, epoch, image index, view), with torchvision's
-// distributions; applying them (Render) is a pure function. So output is
+// distributions; applying them (Render) is a pure function. Views 0 and 1
+// keep the seeds of the first release; views 2 and up (multi-crop) get
+// seeds no other view shares. So output is
 // bit-identical for any number of workers and any schedule.
 //
-// Views fills caller-owned batches synchronously. Stream double-buffers an
+// Views fills caller-owned batches of any number of views synchronously. Stream double-buffers an
 // epoch: while the trainer reads one batch, Config.Workers goroutines
 // (default GOMAXPROCS) fill the other; after warm-up it allocates nothing
 // per view, its memory is two batches plus one scratch per worker, and

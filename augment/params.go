@@ -34,10 +34,25 @@ type Params struct {
 // every view's draws are independent of the order views are made in.
 type rng struct{ pcg rand.PCG }
 
+// newRNG seeds view's generator. Views 0 and 1 keep the original seeding,
+// (seed, epoch<<40 ^ index<<1 ^ view), so runs made before multi-view
+// support resume and reproduce bit for bit; that second word is one-to-one
+// on (epoch < 2^24, index < 2^39, view < 2). Views 2 and up move the first
+// word instead, to seed ^ view·φ (φ the odd 64-bit golden ratio, so the
+// product is one-to-one and never 0 for 0 < view < 2^64): no two
+// (epoch, index, view) share a seed pair.
 func newRNG(seed uint64, epoch, index, view int) rng {
 	var r rng
-	r.pcg.Seed(seed, uint64(epoch)<<40^uint64(index)<<1^uint64(view))
+	r.pcg.Seed(viewSeeds(seed, epoch, index, view))
 	return r
+}
+
+func viewSeeds(seed uint64, epoch, index, view int) (uint64, uint64) {
+	lo := uint64(epoch)<<40 ^ uint64(index)<<1
+	if view < 2 {
+		return seed, lo ^ uint64(view)
+	}
+	return seed ^ uint64(view)*0x9e3779b97f4a7c15, lo
 }
 
 // float is uniform in [0, 1).

@@ -101,7 +101,7 @@ func (p *Pipeline) Side(h int) int {
 // ViewSize is the number of float32s of one output view for d.
 func (p *Pipeline) ViewSize(d *datasets.Dataset) int { s := p.Side(d.H); return 3 * s * s }
 
-// Params draws the parameters of view (0 or 1) of image index in epoch for
+// Params draws the parameters of view (0, 1, ...) of image index in epoch for
 // an h×w source. Views, Stream and Render use exactly these.
 func (p *Pipeline) Params(epoch, index, view, h, w int) Params {
 	r := newRNG(p.cfg.Seed, epoch, index, view)
@@ -179,20 +179,23 @@ func (p *Pipeline) view(w *worker, out []float32, d *datasets.Dataset, i, epoch,
 	}
 }
 
-// Views writes two augmented views of images idx of d into v1 and v2
-// (each len(idx)×3×S×S, image-major) on the pipeline's workers. Panics if
-// a destination has the wrong size.
-func (p *Pipeline) Views(ctx context.Context, v1, v2 []float32, d *datasets.Dataset, idx []int, epoch int) error {
+// Views writes len(dst) augmented views of images idx of d: dst[v] gets
+// view v of every image (len(idx)×3×S×S, image-major), made on the
+// pipeline's workers. Panics if a destination has the wrong size.
+func (p *Pipeline) Views(ctx context.Context, dst [][]float32, d *datasets.Dataset, idx []int, epoch int) error {
 	vs := p.ViewSize(d)
-	if len(v1) != len(idx)*vs || len(v2) != len(idx)*vs {
-		panic(fmt.Sprintf("augment: destinations of %d and %d floats for %d views of %d", len(v1), len(v2), len(idx), vs))
+	for v, out := range dst {
+		if len(out) != len(idx)*vs {
+			panic(fmt.Sprintf("augment: destination of view %d has %d floats for %d views of %d", v, len(out), len(idx), vs))
+		}
 	}
 	if err := p.check(d); err != nil {
 		return err
 	}
 	return p.each(ctx, len(idx), func(w *worker, i int) {
-		p.view(w, v1[i*vs:(i+1)*vs], d, idx[i], epoch, 0)
-		p.view(w, v2[i*vs:(i+1)*vs], d, idx[i], epoch, 1)
+		for v, out := range dst {
+			p.view(w, out[i*vs:(i+1)*vs], d, idx[i], epoch, v)
+		}
 	})
 }
 

@@ -9,24 +9,25 @@ import (
 	"github.com/simclr-go/simclr/datasets"
 )
 
-// Batch is one step's two views of a batch of images.
+// Batch is one step's views of a batch of images.
 type Batch struct {
-	V1, V2 []float32 // len(Index)×3×S×S each: first and second views, image-major
-	Index  []int     // the batch's dataset indices (a window of the stream's order)
-	Step   int       // batch number within the epoch
+	Views [][]float32 // Views[v]: view v of every image, len(Index)×3×S×S, image-major
+	Index []int       // the batch's dataset indices (a window of the stream's order)
+	Step  int         // batch number within the epoch
 
-	v1, v2 []float32 // full-size buffers
+	full [][]float32 // full-size buffers behind Views
 }
 
 // Stream makes an epoch's batches ahead of the consumer: while the caller
 // uses the batch Next returned, the workers fill the other of two buffers.
-// Memory is two batches plus one scratch per worker, whatever the epoch's
+// Memory is two batches of every view plus one scratch per worker, whatever the epoch's
 // length. A Stream is for one goroutine; Close it when done.
 type Stream struct {
 	p     *Pipeline
 	d     *datasets.Dataset
 	order []int
 	size  int
+	views int
 	epoch int
 	vs    int
 
@@ -50,13 +51,14 @@ type job struct {
 }
 
 // Stream starts making the batches of epoch over order (dataset indices
-// in the order the trainer wants them), size images per batch, beginning
-// with batch first (to resume mid-epoch). The last batch may be short.
-// Batches are bit-identical to Views of the same indices, for any worker
-// count. Cancelling ctx stops the workers; Next then returns ctx's error.
-func (p *Pipeline) Stream(ctx context.Context, d *datasets.Dataset, order []int, size, epoch, first int) (*Stream, error) {
-	if size < 1 {
-		return nil, fmt.Errorf("augment: batch size %d", size)
+// in the order the trainer wants them), size images per batch and views
+// views of each, beginning with batch first (to resume mid-epoch). The
+// last batch may be short. Batches are bit-identical to Views of the same
+// indices, for any worker count. Cancelling ctx stops the workers; Next
+// then returns ctx's error.
+func (p *Pipeline) Stream(ctx context.Context, d *datasets.Dataset, order []int, size, views, epoch, first int) (*Stream, error) {
+	if size < 1 || views < 1 {
+		return nil, fmt.Errorf("augment: batch of %d images × %d views", size, views)
 	}
 	if err := p.check(d); err != nil {
 		return nil, err
@@ -66,12 +68,15 @@ func (p *Pipeline) Stream(ctx context.Context, d *datasets.Dataset, order []int,
 			return nil, fmt.Errorf("augment: index %d outside %s (%d images)", i, d.Name, d.Len())
 		}
 	}
-	s := &Stream{p: p, d: d, order: order, size: size, epoch: epoch, vs: p.ViewSize(d),
+	s := &Stream{p: p, d: d, order: order, size: size, views: views, epoch: epoch, vs: p.ViewSize(d),
 		free: make(chan int, 2), ready: make(chan int, 2), held: -1, jobs: make(chan job, p.cfg.Workers)}
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	for k := range s.bufs {
-		s.bufs[k].v1 = make([]float32, size*s.vs)
-		s.bufs[k].v2 = make([]float32, size*s.vs)
+		b := &s.bufs[k]
+		b.Views, b.full = make([][]float32, views), make([][]float32, views)
+		for v := range b.full {
+			b.full[v] = make([]float32, size*s.vs)
+		}
 		s.free <- k
 	}
 	s.workers.Add(p.cfg.Workers)
@@ -99,7 +104,9 @@ func (s *Stream) produce(first int) {
 		lo, hi := step*s.size, min((step+1)*s.size, len(s.order))
 		n := hi - lo
 		b.Index, b.Step = s.order[lo:hi], step
-		b.V1, b.V2 = b.v1[:n*s.vs], b.v2[:n*s.vs]
+		for v, full := range b.full {
+			b.Views[v] = full[:n*s.vs]
+		}
 		for j := 0; j < n; j += viewBlock {
 			s.pending.Add(1)
 			s.jobs <- job{b, j, min(j+viewBlock, n)}
@@ -120,9 +127,9 @@ func (s *Stream) work() {
 	for j := range s.jobs {
 		if s.ctx.Err() == nil {
 			for i := j.lo; i < j.hi; i++ {
-				idx := j.b.Index[i]
-				s.p.view(w, j.b.V1[i*s.vs:(i+1)*s.vs], s.d, idx, s.epoch, 0)
-				s.p.view(w, j.b.V2[i*s.vs:(i+1)*s.vs], s.d, idx, s.epoch, 1)
+				for v, out := range j.b.Views {
+					s.p.view(w, out[i*s.vs:(i+1)*s.vs], s.d, j.b.Index[i], s.epoch, v)
+				}
 			}
 		}
 		s.pending.Done()

@@ -137,7 +137,7 @@ func (t *Trainer) Step(lr float64) (float64, error) {
 // LoadBatch writes two augmented views of images idx of d into Input.
 func (t *Trainer) LoadBatch(ctx context.Context, d *datasets.Dataset, idx []int, epoch int) error {
 	half := len(t.graph.Input) / 2
-	return t.pipe.Views(ctx, t.graph.Input[:half], t.graph.Input[half:], d, idx, epoch)
+	return t.pipe.Views(ctx, [][]float32{t.graph.Input[:half], t.graph.Input[half:]}, d, idx, epoch)
 }
 
 // RunOptions are the parts of a run that are not its configuration.
@@ -280,7 +280,7 @@ func RunOn(ctx context.Context, cfg Config, d *datasets.Dataset, out string, opt
 			st.Close()
 		}
 		var err error
-		if st, err = t.pipe.Stream(ctx, d, perm[:steps*b], b, epoch, step-epoch*steps); err != nil {
+		if st, err = t.pipe.Stream(ctx, d, perm[:steps*b], b, 2, epoch, step-epoch*steps); err != nil {
 			return nil, err
 		}
 		winStart := time.Now()
@@ -302,8 +302,8 @@ func RunOn(ctx context.Context, cfg Config, d *datasets.Dataset, out string, opt
 				}
 				return nil, err
 			}
-			copy(t.graph.Input[:half], batch.V1)
-			copy(t.graph.Input[half:], batch.V2)
+			copy(t.graph.Input[:half], batch.Views[0])
+			copy(t.graph.Input[half:], batch.Views[1])
 			lr := Schedule(cfg.PeakLR, step, warm, total)
 			loss, err := t.Step(lr)
 			if err != nil {

@@ -65,13 +65,13 @@ func runAugment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	// The views are the trainer's own (noise included), mapped back to bytes.
 	vs := p.ViewSize(d)
-	v := [2][]float32{make([]float32, vs), make([]float32, vs)}
+	v := [2][]float32{make([]float32, vs), make([]float32, vs)} // a pair per "epoch"
 	view, recipe := augment.NewImage(side, side), p.Recipe()
 	for i := 0; i < d.Len(); i++ {
 		put(&augment.Image{Pix: d.Image(i), H: d.H, W: d.W}, i, 0)
 		for k := 0; k < views; k++ {
 			if k%2 == 0 { // each "epoch" gives a fresh pair of views of the image
-				if err := p.Views(ctx, v[0], v[1], d, []int{i}, k/2); err != nil {
+				if err := p.Views(ctx, v[:], d, []int{i}, k/2); err != nil {
 					return err
 				}
 			}

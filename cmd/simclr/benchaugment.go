@@ -77,7 +77,7 @@ func runBenchAugment(ctx context.Context, args []string, stdout, stderr io.Write
 	for r := range rounds {
 		order := rand.New(rand.NewPCG(1, uint64(r))).Perm(d.Len())
 		start := time.Now()
-		st, err := p.Stream(ctx, d, order, batch, r, 0)
+		st, err := p.Stream(ctx, d, order, batch, 2, r, 0)
 		if err != nil {
 			return err
 		}
