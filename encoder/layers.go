@@ -37,12 +37,14 @@ func (p *Param) uniform(r *rand.Rand, bound float64) {
 	}
 }
 
-// BatchNorm is one batch-normalisation layer's parameters and statistics.
+// BatchNorm is one batch-normalisation layer's parameters and running
+// statistics. The statistics of a training batch belong to the graph that
+// computed them (see builder.batchNorm), so two training graphs of one
+// model never overwrite each other's.
 type BatchNorm struct {
-	Affine           *Param    // 2×C: γ then β
-	RunMean, RunVar  []float32 // running statistics, C each
-	Momentum, Eps    float32
-	mean, vari, istd []float32 // last training batch's statistics
+	Affine          *Param    // 2×C: γ then β
+	RunMean, RunVar []float32 // running statistics, C each
+	Momentum, Eps   float32
 }
 
 func newBatchNorm(name string, c int) *BatchNorm {
@@ -51,7 +53,6 @@ func newBatchNorm(name string, c int) *BatchNorm {
 		RunMean:  make([]float32, c),
 		RunVar:   make([]float32, c),
 		Momentum: 0.1, Eps: 1e-5,
-		mean: make([]float32, c), vari: make([]float32, c), istd: make([]float32, c),
 	}
 	for i := 0; i < c; i++ {
 		b.Affine.Data[i] = 1
@@ -144,23 +145,26 @@ func (b *builder) batchNorm(x *G.Node, bn *BatchNorm, relu bool) *G.Node {
 		return b.apply(op, x, an)
 	}
 	m := float32(k.N * k.S)
+	// This graph's batch statistics: written by the forward op, read by
+	// the backward ops of the same graph.
+	mean, vari, istd := make([]float32, k.C), make([]float32, k.C), make([]float32, k.C)
 	op.Fwd = func(y []float32, in [][]float32) {
-		k.ForwardTrain(y, in[0], in[1], bn.mean, bn.vari, bn.istd)
+		k.ForwardTrain(y, in[0], in[1], mean, vari, istd)
 		unbiased := m / max(m-1, 1)
 		for c := range bn.RunMean {
-			bn.RunMean[c] = (1-bn.Momentum)*bn.RunMean[c] + bn.Momentum*bn.mean[c]
-			bn.RunVar[c] = (1-bn.Momentum)*bn.RunVar[c] + bn.Momentum*bn.vari[c]*unbiased
+			bn.RunMean[c] = (1-bn.Momentum)*bn.RunMean[c] + bn.Momentum*mean[c]
+			bn.RunVar[c] = (1-bn.Momentum)*bn.RunVar[c] + bn.Momentum*vari[c]*unbiased
 		}
 	}
 	op.Bwd = func(in G.Nodes, y, dy *G.Node) (G.Nodes, error) {
 		da := b.apply(&graphop.Op{Name: "dbn.affine." + bn.Affine.Name, InDims: []int{len(s), len(s), len(s)}, Shape: tensor.Shape{2, k.C},
-			Fwd: func(da []float32, in [][]float32) { k.BackwardParams(da, in[0], in[1], in[2], bn.mean, bn.istd) }},
+			Fwd: func(da []float32, in [][]float32) { k.BackwardParams(da, in[0], in[1], in[2], mean, istd) }},
 			in[0], y, dy)
 		// dx reuses daffine, so it takes that node as an input, and runs
 		// after the daffine op: it is dy's last reader and overwrites it.
 		dx := b.apply(&graphop.Op{Name: "dbn.x." + bn.Affine.Name, InDims: []int{len(s), 2, len(s), len(s), 2}, Shape: s.Clone(), InPlace: 4,
 			Fwd: func(dx []float32, in [][]float32) {
-				k.BackwardInput(dx, in[0], in[2], in[3], in[1], in[4], bn.mean, bn.istd)
+				k.BackwardInput(dx, in[0], in[2], in[3], in[1], in[4], mean, istd)
 			}},
 			in[0], in[1], y, dy, da)
 		return G.Nodes{dx, da}, b.err
