@@ -2,6 +2,7 @@ package augment
 
 import (
 	"fmt"
+	"github.com/simclr-go/simclr/internal/scratch"
 	"math"
 
 	"github.com/simclr-go/simclr/internal/pixel"
@@ -28,7 +29,7 @@ func (z *blurrer) blur(dst, src *Image, ksize int, sigma float64) {
 	if ksize < 1 || ksize%2 == 0 || ksize/2 >= min(src.H, src.W) || sigma <= 0 {
 		panic(fmt.Sprintf("augment: blur kernel %d, σ %v on %dx%d", ksize, sigma, src.H, src.W))
 	}
-	z.k = grow(z.k, ksize)
+	z.k = scratch.Grow(z.k, ksize)
 	half := float32(ksize-1) * 0.5
 	sig := float32(sigma)
 	var sum float32
@@ -44,10 +45,10 @@ func (z *blurrer) blur(dst, src *Image, ksize int, sigma float64) {
 	// Each pass sums kernel-weighted shifted copies of whole rows (taps in
 	// order, so every output sums k[0]·x[0] + k[1]·x[1] + ...): pixel.TapSum
 	// with the row offsets of the taps.
-	z.tmp = grow(z.tmp, h*w)
-	z.line = grow(z.line, w+2*r)
-	z.acc = grow(z.acc, w)
-	z.offs = grow(z.offs, ksize)
+	z.tmp = scratch.Grow(z.tmp, h*w)
+	z.line = scratch.Grow(z.line, w+2*r)
+	z.acc = scratch.Grow(z.acc, w)
+	z.offs = scratch.Grow(z.offs, ksize)
 	k, line, acc, offs := z.k, z.line, z.acc, z.offs
 	for c := 0; c < 3; c++ {
 		in, out := src.plane(c), dst.plane(c)

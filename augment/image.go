@@ -2,6 +2,7 @@ package augment
 
 import (
 	"fmt"
+	"github.com/simclr-go/simclr/internal/scratch"
 	"math"
 	"sync"
 
@@ -87,7 +88,7 @@ func Saturation(m *Image, f float64, l []uint8) {
 
 // lumaOf writes m's luma into l (grown to H·W) and returns it.
 func lumaOf(m *Image, l []uint8) []uint8 {
-	l = grow(l, m.H*m.W)
+	l = scratch.Grow(l, m.H*m.W)
 	pixel.Luma(l, m.plane(0), m.plane(1), m.plane(2))
 	return l
 }

@@ -3,6 +3,7 @@ package augment
 import (
 	"context"
 	"fmt"
+	"github.com/simclr-go/simclr/internal/scratch"
 	"math/rand/v2"
 	"runtime"
 	"sync"
@@ -135,8 +136,8 @@ func (p *Pipeline) Render(dst, src *Image, prm *Params) {
 }
 
 func (w *worker) render(dst, src *Image, prm *Params) {
-	w.rs.crop(dst, src, prm.Crop, prm.Flip) // the flip rides on the resize's writes
-	w.luma = grow(w.luma, dst.H*dst.W)      // scratch of contrast and saturation
+	w.rs.crop(dst, src, prm.Crop, prm.Flip)    // the flip rides on the resize's writes
+	w.luma = scratch.Grow(w.luma, dst.H*dst.W) // scratch of contrast and saturation
 	for _, op := range prm.Order[:prm.Parts] {
 		switch op {
 		case 0:
@@ -162,7 +163,7 @@ func (p *Pipeline) view(w *worker, out []float32, d *datasets.Dataset, i, epoch,
 	w.src = Image{Pix: d.Image(i), H: d.H, W: d.W}
 	side := p.Side(d.H)
 	w.view.H, w.view.W = side, side
-	w.view.Pix = grow(w.view.Pix, 3*side*side)
+	w.view.Pix = scratch.Grow(w.view.Pix, 3*side*side)
 	prm := p.Params(epoch, i, v, d.H, d.W)
 	w.render(&w.view, &w.src, &prm)
 	p.norm.Apply(out, &w.view)
@@ -225,7 +226,7 @@ func (p *Pipeline) Plain(ctx context.Context, dst []float32, d *datasets.Dataset
 	return p.each(ctx, len(idx), func(w *worker, i int) {
 		w.src = Image{Pix: d.Image(idx[i]), H: d.H, W: d.W}
 		w.view.H, w.view.W = side, side
-		w.view.Pix = grow(w.view.Pix, vs)
+		w.view.Pix = scratch.Grow(w.view.Pix, vs)
 		w.rs.crop(&w.view, &w.src, Box{H: d.H, W: d.W}, false)
 		p.norm.Apply(dst[i*vs:(i+1)*vs], &w.view)
 	})

@@ -1,6 +1,7 @@
 package augment
 
 import (
+	"github.com/simclr-go/simclr/internal/scratch"
 	"math"
 
 	"github.com/simclr-go/simclr/internal/pixel"
@@ -31,9 +32,9 @@ func (t *taps) compute(in, out int) {
 	fscale := max(scale, 1)
 	support := 1.0 * fscale
 	t.ksize = int(math.Ceil(support))*2 + 1
-	t.first = grow(t.first, out)
-	t.count = grow(t.count, out)
-	t.k = grow(t.k, out*t.ksize)
+	t.first = scratch.Grow(t.first, out)
+	t.count = scratch.Grow(t.count, out)
+	t.k = scratch.Grow(t.k, out*t.ksize)
 	var w [64]float64
 	for o := 0; o < out; o++ {
 		center := (float64(o) + 0.5) * scale
@@ -72,12 +73,12 @@ func (t *taps) compute(in, out int) {
 	}
 	if t.ksize == 3 && in >= 3 {
 		for j := range 3 {
-			t.k3[j] = grow(t.k3[j], out)
+			t.k3[j] = scratch.Grow(t.k3[j], out)
 			for o := range out {
 				t.k3[j][o] = t.k[3*o+j]
 			}
 		}
-		t.g.First = grow(t.g.First, out)
+		t.g.First = scratch.Grow(t.g.First, out)
 		for o, f := range t.first[:out] {
 			t.g.First[o] = int32(f)
 		}
@@ -93,13 +94,6 @@ func triangle(x float64) float64 {
 		return 1 - x
 	}
 	return 0
-}
-
-func grow[T any](s []T, n int) []T {
-	if cap(s) < n {
-		return make([]T, n)
-	}
-	return s[:n]
 }
 
 func clipFixed(ss int32) uint8 {
@@ -122,7 +116,7 @@ func (z *resizer) warm(maxIn, out int) {
 			z.axis(in, out, true)
 		}
 	}
-	z.tmp = grow(z.tmp, 3*(maxIn+3)*out)
+	z.tmp = scratch.Grow(z.tmp, 3*(maxIn+3)*out)
 }
 
 // axis returns the taps for resampling in pixels onto out, mirrored (the
@@ -174,7 +168,7 @@ func (z *resizer) crop(dst, src *Image, b Box, flip bool) {
 	if needH {
 		th := z.axis(b.W, dst.W, flip)
 		nr := y1 - y0
-		z.tmp = grow(z.tmp, 3*nr*dst.W)
+		z.tmp = scratch.Grow(z.tmp, 3*nr*dst.W)
 		for c := 0; c < 3; c++ {
 			in := src.Pix[c*src.H*src.W:]
 			out := z.tmp[c*nr*dst.W : (c+1)*nr*dst.W]

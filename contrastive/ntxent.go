@@ -3,6 +3,7 @@ package contrastive
 import (
 	"errors"
 	"fmt"
+	"github.com/simclr-go/simclr/internal/scratch"
 	"math"
 
 	"github.com/simclr-go/simclr/internal/gemm"
@@ -53,9 +54,9 @@ func (l *NTXent) Loss(z []float32, rows, d int) (float32, error) {
 	if err := checkBatch(rows, d, len(z)); err != nil {
 		return 0, err
 	}
-	l.zhat = grow(l.zhat, rows*d)
-	l.norm = grow(l.norm, rows)
-	l.p = grow(l.p, rows*rows)
+	l.zhat = scratch.Grow(l.zhat, rows*d)
+	l.norm = scratch.Grow(l.norm, rows)
+	l.p = scratch.Grow(l.p, rows*rows)
 	for i := 0; i < rows; i++ {
 		var ss float64
 		for _, v := range z[i*d : (i+1)*d] {
@@ -109,7 +110,7 @@ func (l *NTXent) Grad(dz, z []float32, rows, d int, upstream float32) {
 	for i := range gm {
 		gm[i] *= scale
 	}
-	l.sym = grow(l.sym, rows*rows)
+	l.sym = scratch.Grow(l.sym, rows*rows)
 	sym := l.sym
 	for i := 0; i < rows; i++ {
 		for k := 0; k < rows; k++ {
@@ -128,13 +129,6 @@ func (l *NTXent) Grad(dz, z []float32, rows, d int, upstream float32) {
 			g[j] = (g[j] - zh[j]*float32(dot)) * inv
 		}
 	}
-}
-
-func grow(s []float32, n int) []float32 {
-	if cap(s) < n {
-		return make([]float32, n)
-	}
-	return s[:n]
 }
 
 // Node adds the loss of a 2N×D embedding node to its graph: a scalar node

@@ -91,7 +91,7 @@ func LoadFolder(dir string, split Split, side, limit int) (*Dataset, error) {
 			if err != nil {
 				return fmt.Errorf("datasets: %s: %w", p, err)
 			}
-			planar(d.Pixels[i*3*side*side:(i+1)*3*side*side], imaging.Fill(img, side, side, imaging.Center, imaging.Lanczos))
+			fill(d.Pixels[i*3*side*side:(i+1)*3*side*side], img, side)
 			return nil
 		})
 	}
@@ -102,6 +102,12 @@ func LoadFolder(dir string, split Split, side, limit int) (*Dataset, error) {
 }
 
 // planar writes an NRGBA image's colour channels as C×H×W bytes.
+// fill writes img scaled to cover side×side and centre-cropped (Lanczos)
+// into dst as planar RGB.
+func fill(dst []uint8, img image.Image, side int) {
+	planar(dst, imaging.Fill(img, side, side, imaging.Center, imaging.Lanczos))
+}
+
 func planar(dst []uint8, m *image.NRGBA) {
 	b := m.Bounds()
 	h, w := b.Dy(), b.Dx()

@@ -211,18 +211,28 @@ func (m *Model) batchNorms() []*BatchNorm { return m.bns }
 
 // Graph is a model laid out on a gorgonia graph for one batch size and mode.
 type Graph struct {
-	G      *G.ExprGraph
-	X      *G.Node   // input, N×3×H×W; its value's backing is Input
-	H, Z   *G.Node   // representation and projection
-	Params G.Nodes   // parameter nodes, in Model.Params order
-	Input  []float32 // write the batch here before running
+	G       *G.ExprGraph
+	X       *G.Node   // input, N×3×H×W; its value's backing is Input
+	H, Z    *G.Node   // representation and projection (Z is nil without the head)
+	Params  G.Nodes   // parameter nodes, in Model.Params order
+	Tensors []*Param  // the parameters behind Params, in the same order
+	Input   []float32 // write the batch here before running
 }
 
 // Graph builds the model for batches of n images of h×w pixels; train
 // selects batch statistics (and running-statistic updates) over running
-// statistics. Parameter gradients are not part of the graph: add a loss on
-// Z (or H) and call gorgonia.Grad(loss, g.Params...).
-func (m *Model) Graph(n, h, w int, train bool) (*Graph, error) {
+// statistics. Each graph has its own batch statistics. Parameter gradients
+// are not part of the graph: add a loss on Z (or H) and call
+// gorgonia.Grad(loss, g.Params...).
+func (m *Model) Graph(n, h, w int, train bool) (*Graph, error) { return m.graph(n, h, w, train, true) }
+
+// EncoderGraph is Graph without the projection head: it ends at H, and
+// Params lists the encoder's parameters only (for a loss on H alone).
+func (m *Model) EncoderGraph(n, h, w int, train bool) (*Graph, error) {
+	return m.graph(n, h, w, train, false)
+}
+
+func (m *Model) graph(n, h, w int, train, head bool) (*Graph, error) {
 	if n < 1 || h%8 != 0 || w%8 != 0 {
 		return nil, fmt.Errorf("encoder: cannot build for %d images of %dx%d (need n>=1, sides divisible by 8)", n, h, w)
 	}
@@ -235,26 +245,51 @@ func (m *Model) Graph(n, h, w int, train bool) (*Graph, error) {
 		G.WithValue(tensor.New(tensor.WithShape(n, 3, h, w), tensor.WithBacking(input))))
 	b := &builder{g: g, train: train}
 	hn := m.encode(b, x)
-	z := hn
-	for _, l := range m.head {
-		z = b.linear(z, l.w, l.bias)
-		if l.bn != nil {
-			z = b.batchNorm(z, l.bn, true)
+	var z *G.Node
+	if head {
+		z = hn
+		for _, l := range m.head {
+			z = b.linear(z, l.w, l.bias)
+			if l.bn != nil {
+				z = b.batchNorm(z, l.bn, true)
+			}
 		}
 	}
 	if b.err != nil {
 		return nil, b.err
 	}
+	gr := &Graph{G: g, X: x, H: hn, Z: z, Input: input}
 	// builder records params in build order; reorder to Model.Params order.
 	byName := map[string]*G.Node{}
 	for _, p := range b.params {
 		byName[p.Name()] = p
 	}
-	var params G.Nodes
 	for _, p := range m.Params() {
-		params = append(params, byName[p.Name])
+		if nd, ok := byName[p.Name]; ok {
+			gr.Params = append(gr.Params, nd)
+			gr.Tensors = append(gr.Tensors, p)
+		}
 	}
-	return &Graph{G: g, X: x, H: hn, Z: z, Params: params, Input: input}, nil
+	return gr, nil
+}
+
+// NewLinear makes the weight (in×out) and bias (out) of a linear layer
+// named name, with PyTorch's default initialisation U(±1/√in) from seed:
+// a classifier on H, say.
+func NewLinear(name string, in, out int, seed uint64) (w, bias *Param) {
+	r := rand.New(rand.NewPCG(seed, 0x11ea7))
+	w, bias = newParam(name+".w", false, in, out), newParam(name+".b", true, out)
+	w.uniform(r, fanInBound(in))
+	bias.uniform(r, fanInBound(in))
+	return w, bias
+}
+
+// Linear adds y = x·w + bias to x's graph (x is N×in). It returns y and
+// the nodes of w and bias, for gradients.
+func Linear(x *G.Node, w, bias *Param) (*G.Node, G.Nodes, error) {
+	b := &builder{g: x.Graph()}
+	y := b.linear(x, w, bias)
+	return y, b.params, b.err
 }
 
 // State returns copies of every tensor that defines the model: parameters

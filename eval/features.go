@@ -93,3 +93,26 @@ func FeaturesWith(ctx context.Context, m *encoder.Model, pipe *augment.Pipeline,
 	}
 	return outs, nil
 }
+
+// PixelFeatures is the raw-pixel baseline: each image of ds as the
+// normalised pixels of augment's zero Config (CIFAR mean and std), no
+// encoder. It returns the features of each dataset and their dimension.
+func PixelFeatures(ctx context.Context, ds ...*datasets.Dataset) ([][]float32, int, error) {
+	p, err := augment.New(augment.Config{})
+	if err != nil || len(ds) == 0 {
+		return nil, 0, err
+	}
+	var out [][]float32
+	for _, d := range ds {
+		idx := make([]int, d.Len())
+		for i := range idx {
+			idx[i] = i
+		}
+		x := make([]float32, d.Len()*p.ViewSize(d))
+		if err := p.Plain(ctx, x, d, idx); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, x)
+	}
+	return out, p.ViewSize(ds[0]), nil
+}

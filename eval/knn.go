@@ -50,13 +50,7 @@ func KNN(train, test Set, classes, k int, tau float64) (float64, error) {
 			for _, nb := range h {
 				votes[train.Labels[nb.idx]] += math.Exp(float64(nb.sim) / tau)
 			}
-			best := 0
-			for c, v := range votes {
-				if v > votes[best] {
-					best = c
-				}
-			}
-			if int32(best) == test.Labels[lo+r] {
+			if int32(Argmax(votes)) == test.Labels[lo+r] {
 				hit++
 			}
 		}

@@ -79,6 +79,16 @@ const (
 	HeadHinge = "hinge" // multi-class SVM: squared multi-margin loss (p = 2, margin 1)
 )
 
+// CheckHead returns an error unless head names a head (HeadCE, HeadMSE or
+// HeadHinge).
+func CheckHead(head string) error {
+	switch head {
+	case HeadCE, HeadMSE, HeadHinge:
+		return nil
+	}
+	return fmt.Errorf("eval: unknown head %q (want ce, mse or hinge)", head)
+}
+
 // Linear is a fitted linear head: scores = x·W + b.
 type Linear struct {
 	Head string
@@ -108,11 +118,11 @@ func Fit(s Set, classes int, o FitOptions) (*Linear, error) {
 	switch o.Head {
 	case "":
 		o.Head = HeadCE
-	case HeadCE, HeadHinge:
 	case HeadMSE:
 		return fitRidge(s, classes, o.Reg)
-	default:
-		return nil, fmt.Errorf("eval: unknown head %q (want ce, mse or hinge)", o.Head)
+	}
+	if err := CheckHead(o.Head); err != nil {
+		return nil, err
 	}
 	if o.MaxIter == 0 {
 		o.MaxIter = 300
@@ -359,7 +369,7 @@ func Probe(train, test Set, classes int, head string, regs []float64) (*Report, 
 	}
 	for i, y := range te.Labels {
 		row := scores[i*classes : (i+1)*classes]
-		r.Confusion[y][argmax(row)]++
+		r.Confusion[y][Argmax(row)]++
 	}
 	r.PerClass = make([]float64, classes)
 	for k, row := range r.Confusion {
@@ -374,7 +384,8 @@ func Probe(train, test Set, classes int, head string, regs []float64) (*Report, 
 	return r, nil
 }
 
-func argmax(row []float32) int {
+// Argmax is the index of row's largest value, the first on ties.
+func Argmax[T float32 | float64](row []T) int {
 	best := 0
 	for k, v := range row {
 		if v > row[best] {

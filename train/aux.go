@@ -5,6 +5,8 @@ import (
 
 	"github.com/simclr-go/simclr/eval"
 	"github.com/simclr-go/simclr/internal/gemm"
+	"github.com/simclr-go/simclr/internal/scratch"
+	"github.com/simclr-go/simclr/run"
 )
 
 // auxHead is the paper's "online linear probe": a linear classifier on
@@ -32,10 +34,8 @@ type auxHead struct {
 }
 
 func newAuxHead(head string, d, classes int) (*auxHead, error) {
-	switch head {
-	case eval.HeadCE, eval.HeadMSE, eval.HeadHinge:
-	default:
-		return nil, fmt.Errorf("train: unknown auxiliary head %q (want ce, mse or hinge)", head)
+	if eval.CheckHead(head) != nil {
+		return nil, &run.FieldError{Key: "aux_head", Value: head, Rule: "want ce, mse or hinge"}
 	}
 	return &auxHead{head: head, classes: classes, d: d, w: make([]float32, d*classes), b: make([]float32, classes),
 		mw: make([]float32, d*classes), mb: make([]float32, classes), lr: 0.05, mom: 0.9, dw: make([]float32, d*classes)}, nil
@@ -55,9 +55,9 @@ func (a *auxHead) step(h []float32, labels []int32) {
 	if n == 0 {
 		return
 	}
-	a.scores = grow32(a.scores, n*c)
+	a.scores = scratch.Grow(a.scores, n*c)
 	gemm.Sgemm(false, false, n, c, d, 1, a.x, d, a.w, c, 0, a.scores, c)
-	a.sc, a.grad = grow64(a.sc, n*c), grow64(a.grad, n*c)
+	a.sc, a.grad = scratch.Grow(a.sc, n*c), scratch.Grow(a.grad, n*c)
 	for i, v := range a.scores {
 		a.sc[i] = float64(v + a.b[i%c])
 	}
@@ -75,20 +75,14 @@ func (a *auxHead) step(h []float32, labels []int32) {
 		loss, _ = eval.MSE(a.sc, target, a.grad)
 	}
 	for i, l := range a.labels {
-		best := 0
-		for k := 1; k < c; k++ {
-			if a.sc[i*c+k] > a.sc[i*c+best] {
-				best = k
-			}
-		}
-		if int32(best) == l {
+		if int32(eval.Argmax(a.sc[i*c:(i+1)*c])) == l {
 			a.correct++
 		}
 	}
 	a.seen += n
 	a.lossSum += loss
 	a.steps++
-	a.gl = grow32(a.gl, n*c)
+	a.gl = scratch.Grow(a.gl, n*c)
 	for i, g := range a.grad {
 		a.gl[i] = float32(g)
 	}
@@ -97,7 +91,7 @@ func (a *auxHead) step(h []float32, labels []int32) {
 		a.mw[i] = a.mom*a.mw[i] + g
 		a.w[i] -= a.lr * a.mw[i]
 	}
-	a.db = grow32(a.db, c)
+	a.db = scratch.Grow(a.db, c)
 	clear(a.db)
 	for i, g := range a.gl {
 		a.db[i%c] += g
@@ -118,20 +112,6 @@ func (a *auxHead) epoch() (top1, loss float64) {
 	}
 	a.seen, a.correct, a.lossSum, a.steps = 0, 0, 0, 0
 	return top1, loss
-}
-
-func grow32(s []float32, n int) []float32 {
-	if cap(s) < n {
-		return make([]float32, n)
-	}
-	return s[:n]
-}
-
-func grow64(s []float64, n int) []float64 {
-	if cap(s) < n {
-		return make([]float64, n)
-	}
-	return s[:n]
 }
 
 func (a *auxHead) state() map[string][]float32 {

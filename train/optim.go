@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/simclr-go/simclr/encoder"
+	"github.com/simclr-go/simclr/run"
 )
 
 // Optimizer updates parameters in place from their gradients.
@@ -18,22 +19,15 @@ type Optimizer interface {
 	Load(map[string][]float32) error
 }
 
-// Optimizer names.
-const (
-	OptSGD   = "sgd"
-	OptLARS  = "lars"
-	OptAdamW = "adamw"
-)
-
 // NewOptimizer makes the optimizer cfg names over params.
-func NewOptimizer(cfg Config, params []*encoder.Param) (Optimizer, error) {
+func NewOptimizer(cfg run.Config, params []*encoder.Param) (Optimizer, error) {
 	wd := max(cfg.WeightDecay, 0)
 	switch cfg.Optimizer {
-	case OptSGD, "":
+	case run.OptSGD, "":
 		return NewSGD(params, cfg.Momentum, wd, cfg.Nesterov), nil
-	case OptLARS:
+	case run.OptLARS:
 		return NewLARS(params, cfg.Momentum, wd, 0.001), nil
-	case OptAdamW:
+	case run.OptAdamW:
 		return NewAdamW(params, 0.9, 0.999, 1e-8, wd), nil
 	}
 	return nil, fmt.Errorf("train: unknown optimizer %q (want sgd, lars or adamw)", cfg.Optimizer)
@@ -201,19 +195,4 @@ func (a *AdamW) Load(m map[string][]float32) error {
 	}
 	a.t = int(t[0])
 	return nil
-}
-
-// PeakLR is the learning rate the schedule peaks at for a base rate and
-// batch size under a scaling rule: "linear" (base·B/256, the paper's
-// default), "sqrt" (base·√B; the paper uses base 0.075) or "none".
-func PeakLR(base float64, batch int, scaling string) (float64, error) {
-	switch scaling {
-	case "linear", "":
-		return base * float64(batch) / 256, nil
-	case "sqrt":
-		return base * math.Sqrt(float64(batch)), nil
-	case "none":
-		return base, nil
-	}
-	return 0, fmt.Errorf("train: unknown LR scaling %q (want linear, sqrt or none)", scaling)
 }

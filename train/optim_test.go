@@ -67,35 +67,3 @@ func TestSGDNesterov(t *testing.T) {
 	// buf = 0.9 + 1 = 1.9; update = 1 + 0.9·1.9 = 2.71.
 	near(t, "w[0]", ps[0].Data[0], 3-0.19-0.271)
 }
-
-func TestScheduleClosedForm(t *testing.T) {
-	// Warmup over 10 steps of 100, then cosine to 0.
-	for _, c := range []struct {
-		step int
-		want float64
-	}{{0, 0.1}, {4, 0.5}, {9, 1}, {10, 1}, {55, 0.5}, {99, 0.5 * (1 + math.Cos(math.Pi*89/90))}} {
-		if got := Schedule(1, c.step, 10, 100); math.Abs(got-c.want) > 1e-12 {
-			t.Errorf("step %d: lr %v, want %v", c.step, got, c.want)
-		}
-	}
-	if lr, _ := PeakLR(0.3, 512, "linear"); lr != 0.6 {
-		t.Errorf("linear scaling: %v", lr)
-	}
-	if lr, _ := PeakLR(0.075, 4096, "sqrt"); math.Abs(lr-4.8) > 1e-12 {
-		t.Errorf("sqrt scaling: %v", lr)
-	}
-	if _, err := PeakLR(1, 1, "cube"); err == nil {
-		t.Error("unknown scaling accepted")
-	}
-}
-
-func TestDefaultLRFollowsScaling(t *testing.T) {
-	c, err := Config{BatchSize: 4096, LRScaling: "sqrt"}.Resolved()
-	if err != nil || math.Abs(c.PeakLR-4.8) > 1e-9 {
-		t.Fatalf("sqrt scaling at batch 4096: peak %v (%v), want 0.075·64 = 4.8", c.PeakLR, err)
-	}
-	c, _ = Config{BatchSize: 512}.Resolved()
-	if c.PeakLR != 0.6 {
-		t.Fatalf("linear scaling at batch 512: peak %v, want 0.6", c.PeakLR)
-	}
-}

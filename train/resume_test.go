@@ -14,28 +14,29 @@ import (
 	"testing"
 
 	"github.com/simclr-go/simclr/datasets"
+	"github.com/simclr-go/simclr/run"
 )
 
-func smallRun() (Config, *datasets.Dataset, *datasets.Dataset) {
+func smallRun() (run.Config, *datasets.Dataset, *datasets.Dataset) {
 	d := datasets.NewSynthetic(datasets.SyntheticConfig{N: 96, Side: 8, Seed: 3})
 	q := datasets.NewSynthetic(datasets.SyntheticConfig{N: 40, Side: 8, Seed: 4})
-	return Config{Dataset: "synthetic", Epochs: 3, BatchSize: 16, Seed: 5, LogEvery: 2, KNNBank: 64, AuxHead: "ce",
-		Optimizer: OptLARS, Keep: 2}, d, q
+	return run.Config{Dataset: "synthetic", Epochs: 3, BatchSize: 16, Seed: 5, LogEvery: 2, KNNBank: 64, AuxHead: "ce",
+		Optimizer: run.OptLARS, Keep: 2}, d, q
 }
 
 // metricLines reads metrics.jsonl without the timing fields, which are
 // the only ones allowed to differ between identical runs.
-func metricLines(t *testing.T, dir string) []Metrics {
+func metricLines(t *testing.T, dir string) []run.Metrics {
 	t.Helper()
-	f, err := os.Open(filepath.Join(dir, MetricsFile))
+	f, err := os.Open(filepath.Join(dir, run.MetricsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var out []Metrics
+	var out []run.Metrics
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		var m Metrics
+		var m run.Metrics
 		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
 			t.Fatal(err)
 		}
@@ -48,11 +49,11 @@ func metricLines(t *testing.T, dir string) []Metrics {
 func TestReproducible(t *testing.T) {
 	cfg, d, q := smallRun()
 	a, b := t.TempDir(), t.TempDir()
-	ca, err := RunOn(context.Background(), cfg, d, a, RunOptions{KNNTest: q})
+	ca, err := RunOn(context.Background(), cfg, d, a, Options{KNNTest: q})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cb, err := RunOn(context.Background(), cfg, d, b, RunOptions{KNNTest: q})
+	cb, err := RunOn(context.Background(), cfg, d, b, Options{KNNTest: q})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,22 +75,22 @@ func TestReproducible(t *testing.T) {
 func TestResumeIsExact(t *testing.T) {
 	cfg, d, q := smallRun()
 	full := t.TempDir()
-	want, err := RunOn(context.Background(), cfg, d, full, RunOptions{KNNTest: q})
+	want, err := RunOn(context.Background(), cfg, d, full, Options{KNNTest: q})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Stop once at an epoch boundary (6 steps) and once mid-epoch (11).
 	for _, stop := range []int{6, 11} {
 		dir := t.TempDir()
-		ck, err := RunOn(context.Background(), cfg, d, dir, RunOptions{KNNTest: q, StopAfterSteps: stop})
+		ck, err := RunOn(context.Background(), cfg, d, dir, Options{KNNTest: q, StopAfterSteps: stop})
 		if !errors.Is(err, ErrStopped) || ck.Step != stop {
 			t.Fatalf("stop after %d: %v, step %d", stop, err, ck.Step)
 		}
-		loaded, err := LoadCheckpoint(dir)
+		loaded, err := run.LoadCheckpoint(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := RunOn(context.Background(), Config{}, d, dir, RunOptions{KNNTest: q, Resume: loaded})
+		got, err := RunOn(context.Background(), run.Config{}, d, dir, Options{KNNTest: q, Resume: loaded})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +105,7 @@ func TestResumeIsExact(t *testing.T) {
 
 func TestNonFiniteLossStops(t *testing.T) {
 	cfg, d, _ := smallRun()
-	tr, err := NewTrainer(cfg, d.H)
+	tr, err := NewTrainer(cfg, Setup{Side: d.H})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,22 +126,22 @@ func TestNonFiniteLossStops(t *testing.T) {
 // resume ends where an uninterrupted run ends.
 func TestInterruptCheckpointsAndResumes(t *testing.T) {
 	cfg, d, q := smallRun()
-	want, err := RunOn(context.Background(), cfg, d, t.TempDir(), RunOptions{KNNTest: q})
+	want, err := RunOn(context.Background(), cfg, d, t.TempDir(), Options{KNNTest: q})
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &cancelOn{text: "step 4/", cancel: cancel}
-	ck, err := RunOn(ctx, cfg, d, dir, RunOptions{KNNTest: q, Progress: w})
+	ck, err := RunOn(ctx, cfg, d, dir, Options{KNNTest: q, Progress: w})
 	if !errors.Is(err, context.Canceled) || ck == nil || ck.Step != 4 {
 		t.Fatalf("interrupted run: %v, checkpoint %+v", err, ck)
 	}
-	loaded, err := LoadCheckpoint(dir)
+	loaded, err := run.LoadCheckpoint(dir)
 	if err != nil || loaded.Step != 4 {
 		t.Fatalf("checkpoint on disk: %v", err)
 	}
-	got, err := RunOn(context.Background(), Config{}, d, dir, RunOptions{KNNTest: q, Resume: loaded})
+	got, err := RunOn(context.Background(), run.Config{}, d, dir, Options{KNNTest: q, Resume: loaded})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +166,7 @@ func (c *cancelOn) Write(p []byte) (int, error) {
 // step: buffers are sized once per shape and reused.
 func TestMemorySteady(t *testing.T) {
 	cfg, d, _ := smallRun()
-	tr, err := NewTrainer(cfg, d.H)
+	tr, err := NewTrainer(cfg, Setup{Side: d.H})
 	if err != nil {
 		t.Fatal(err)
 	}

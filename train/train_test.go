@@ -12,6 +12,7 @@ import (
 	"github.com/simclr-go/simclr/datasets"
 	"github.com/simclr-go/simclr/encoder"
 	"github.com/simclr-go/simclr/eval"
+	"github.com/simclr-go/simclr/run"
 )
 
 func probe(t *testing.T, m *encoder.Model, train, test *datasets.Dataset) float64 {
@@ -42,7 +43,7 @@ func TestSimCLRBeatsRandomInit(t *testing.T) {
 	const side = 16
 	trainSet := datasets.NewSynthetic(datasets.SyntheticConfig{N: 1024, Side: side, Seed: 1})
 	testSet := datasets.NewSynthetic(datasets.SyntheticConfig{N: 500, Side: side, Seed: 2})
-	cfg := Config{Dataset: "synthetic", Epochs: 16, BatchSize: 64, LR: 0.3, Seed: 7, LogEvery: 8, AuxHead: "ce", AuxLabels: 512}
+	cfg := run.Config{Dataset: "synthetic", Epochs: 16, BatchSize: 64, LR: 0.3, Seed: 7, LogEvery: 8, AuxHead: "ce", AuxLabels: 512}
 	rc, _ := cfg.Resolved()
 	random, err := encoder.New(rc.Model)
 	if err != nil {
@@ -51,7 +52,7 @@ func TestSimCLRBeatsRandomInit(t *testing.T) {
 	before := probe(t, random, trainSet, testSet)
 
 	dir := t.TempDir()
-	ck, err := RunOn(context.Background(), cfg, trainSet, dir, RunOptions{KNNTest: testSet})
+	ck, err := RunOn(context.Background(), cfg, trainSet, dir, Options{KNNTest: testSet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,12 +66,12 @@ func TestSimCLRBeatsRandomInit(t *testing.T) {
 		t.Fatalf("SimCLR did not help: top-1 %.3f after training vs %.3f at init", after, before)
 	}
 	// The loss fell.
-	f, _ := os.Open(filepath.Join(dir, MetricsFile))
+	f, _ := os.Open(filepath.Join(dir, run.MetricsFile))
 	defer f.Close()
-	var first, last, lastEpoch Metrics
+	var first, last, lastEpoch run.Metrics
 	sc := bufio.NewScanner(f)
 	for n := 0; sc.Scan(); n++ {
-		var m Metrics
+		var m run.Metrics
 		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
 			t.Fatal(err)
 		}

@@ -13,7 +13,7 @@ import (
 	"github.com/disintegration/imaging"
 
 	"github.com/simclr-go/simclr/augment"
-	"github.com/simclr-go/simclr/train"
+	"github.com/simclr-go/simclr/run"
 )
 
 // runAugment writes a contact sheet: one row per image, the original then
@@ -28,17 +28,14 @@ func runAugment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.IntVar(&n, "n", 8, "images (rows)")
 	fs.IntVar(&views, "views", 6, "augmented views per image")
 	fs.IntVar(&scale, "scale", 3, "pixels per image pixel in the sheet")
-	fs.StringVar(&cfg.Preset, "preset", "cifar", "recipe: cifar or imagenet")
-	fs.Float64Var(&cfg.Strength, "strength", 0, "colour-jitter strength s (0: the preset's)")
-	fs.IntVar(&cfg.Size, "size", 0, "view side in pixels (0: the image side)")
-	fs.Float64Var(&cfg.NoiseStd, "noise", 0, "σ of additive Gaussian noise")
+	augmentFlags(fs, &cfg)
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "augmentation seed")
 	fs.StringVar(&out, "out", "sheet.png", "PNG file to write")
 	if _, err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	if n < 1 || views < 1 || scale < 1 || cfg.Strength < 0 || cfg.NoiseStd < 0 {
-		return usagef("--n, --views and --scale must be at least 1, --strength and --noise not negative")
+	if n < 1 || views < 1 || scale < 1 {
+		return usagef("--n, --views and --scale must be at least 1")
 	}
 	d, err := data.load(ctx, n, stderr)
 	if err != nil {
@@ -46,7 +43,7 @@ func runAugment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	p, err := augment.New(cfg)
 	if err != nil {
-		return err
+		return usageError{err.Error()}
 	}
 	side := p.Side(d.H)
 	cell := side*scale + 4
@@ -79,7 +76,7 @@ func runAugment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			put(view, i, k+1)
 		}
 	}
-	if err := train.WriteFileAtomic(out, func(f *os.File) error { return png.Encode(f, sheet) }); err != nil {
+	if err := run.WriteFileAtomic(out, func(f *os.File) error { return png.Encode(f, sheet) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s: %d images × (original + %d views)\n", out, d.Len(), views)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/simclr-go/simclr/augment"
+	"github.com/simclr-go/simclr/internal/machine"
 	"github.com/simclr-go/simclr/internal/pixel"
 )
 
@@ -43,10 +44,7 @@ func runBenchAugment(ctx context.Context, args []string, stdout, stderr io.Write
 	fs.IntVar(&n, "n", 10000, "images (the first n of the training split)")
 	fs.IntVar(&batch, "batch-size", 256, "images per batch (2 views each)")
 	fs.IntVar(&rounds, "rounds", 5, "epochs to time (each a fresh stream); the median is reported")
-	fs.StringVar(&cfg.Preset, "preset", "cifar", "recipe: cifar or imagenet")
-	fs.Float64Var(&cfg.Strength, "strength", 0, "colour strength s (0: the preset's)")
-	fs.IntVar(&cfg.Size, "size", 0, "output side (0: the source side)")
-	fs.IntVar(&cfg.Workers, "workers", 0, "augmentation goroutines (0: GOMAXPROCS)")
+	augmentFlags(fs, &cfg)
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
 	var cpuprofile string
 	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the timed epochs to this file (go tool pprof)")
@@ -109,7 +107,7 @@ func runBenchAugment(ctx context.Context, args []string, stdout, stderr io.Write
 	res := AugmentBenchResult{
 		Impl: "simclr-go " + runtime.Version(), Preset: cfg.Preset, Images: d.Len(), Views: 2 * d.Len(),
 		Seconds: median, ViewsPerSec: float64(2*d.Len()) / median, Rounds: perRound, BatchSize: batch,
-		Workers: p.Config().Workers, Kernel: pixel.Kernel(), PeakRSSBytes: peakRSS(),
+		Workers: p.Config().Workers, Kernel: pixel.Kernel(), PeakRSSBytes: machine.PeakRSS(),
 	}
 	if asJSON {
 		return json.NewEncoder(stdout).Encode(res)

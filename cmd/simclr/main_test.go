@@ -18,13 +18,13 @@ import (
 	"github.com/simclr-go/simclr/datasets"
 	"github.com/simclr-go/simclr/encoder"
 	"github.com/simclr-go/simclr/eval"
-	"github.com/simclr-go/simclr/train"
+	"github.com/simclr-go/simclr/run"
 )
 
 func simclr(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(context.Background(), args, &out, &errb)
+	code := execute(context.Background(), args, &out, &errb)
 	return code, out.String(), errb.String()
 }
 
@@ -93,8 +93,8 @@ func TestBadInputIsOneLineError(t *testing.T) {
 
 func TestTrainThenEvalJSON(t *testing.T) {
 	dir := cifarDir(t)
-	run := filepath.Join(t.TempDir(), "run")
-	code, stdout, stderr := simclr(t, "train", "--data-dir", dir, "--out", run, "--epochs", "2", "--batch-size", "32", "--limit", "64", "--seed", "3")
+	rd := filepath.Join(t.TempDir(), "run")
+	code, stdout, stderr := simclr(t, "train", "--data-dir", dir, "--out", rd, "--epochs", "2", "--batch-size", "32", "--limit", "64", "--seed", "3")
 	if code != 0 {
 		t.Fatalf("train: exit %d: %s", code, stderr)
 	}
@@ -102,15 +102,15 @@ func TestTrainThenEvalJSON(t *testing.T) {
 		t.Fatalf("train said %q", stdout)
 	}
 	for _, f := range []string{"config.json", "metrics.jsonl", "checkpoint.bin"} {
-		if _, err := os.Stat(filepath.Join(run, f)); err != nil {
+		if _, err := os.Stat(filepath.Join(rd, f)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// The run directory is not overwritten by a second train.
-	if code, _, stderr := simclr(t, "train", "--data-dir", dir, "--out", run, "--epochs", "1", "--batch-size", "32"); code == 0 || !strings.Contains(stderr, "already holds a run") {
+	if code, _, stderr := simclr(t, "train", "--data-dir", dir, "--out", rd, "--epochs", "1", "--batch-size", "32"); code == 0 || !strings.Contains(stderr, "already holds a run") {
 		t.Fatalf("second train into the same --out: exit %d %q", code, stderr)
 	}
-	code, stdout, stderr = simclr(t, "eval", "--run", run, "--json", "--reg", "1e-3")
+	code, stdout, stderr = simclr(t, "eval", "--run", rd, "--json", "--reg", "1e-3")
 	if code != 0 {
 		t.Fatalf("eval: exit %d: %s", code, stderr)
 	}
@@ -127,16 +127,16 @@ func TestTrainThenEvalJSON(t *testing.T) {
 		t.Fatalf("report %+v", rep)
 	}
 	for _, f := range []string{EvalFile, "eval-confusion.png"} {
-		if _, err := os.Stat(filepath.Join(run, f)); err != nil {
+		if _, err := os.Stat(filepath.Join(rd, f)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// Curves of the run, as PNG and SVG.
-	if code, _, stderr := simclr(t, "plot", "--run", run); code != 0 {
+	// Curves of the rd, as PNG and SVG.
+	if code, _, stderr := simclr(t, "plot", "--run", rd); code != 0 {
 		t.Fatalf("plot: %s", stderr)
 	}
 	for _, f := range []string{"loss.png", "loss.svg", "lr.png", "lr.svg", "accuracy.png"} {
-		if fi, err := os.Stat(filepath.Join(run, f)); err != nil || fi.Size() < 1000 {
+		if fi, err := os.Stat(filepath.Join(rd, f)); err != nil || fi.Size() < 1000 {
 			t.Fatalf("plot wrote no %s: %v", f, err)
 		}
 	}
@@ -147,13 +147,13 @@ func TestConfigFilePrecedenceAndUnknownKeys(t *testing.T) {
 	tmp := t.TempDir()
 	cfgPath := filepath.Join(tmp, "run.yaml")
 	os.WriteFile(cfgPath, []byte("epochs: 3\nbatch_size: 32\nlimit: 64\noptimizer: lars\nknn_bank: -1\naugment:\n  strength: 0.8\n"), 0o644)
-	run := filepath.Join(tmp, "r")
+	rd := filepath.Join(tmp, "r")
 	// The flag overrides the file's epochs; the file's other keys stand.
-	code, _, stderr := simclr(t, "train", "--config", cfgPath, "--data-dir", dir, "--out", run, "--epochs", "1")
+	code, _, stderr := simclr(t, "train", "--config", cfgPath, "--data-dir", dir, "--out", rd, "--epochs", "1")
 	if code != 0 {
 		t.Fatalf("train: exit %d: %s", code, stderr)
 	}
-	b, _ := os.ReadFile(filepath.Join(run, "config.json"))
+	b, _ := os.ReadFile(filepath.Join(rd, "config.json"))
 	var got struct {
 		Epochs    int    `json:"epochs"`
 		BatchSize int    `json:"batch_size"`
@@ -177,15 +177,15 @@ func TestConfigFilePrecedenceAndUnknownKeys(t *testing.T) {
 
 func TestResumeFromCLI(t *testing.T) {
 	dir := cifarDir(t)
-	run := filepath.Join(t.TempDir(), "r")
-	if code, _, stderr := simclr(t, "train", "--data-dir", dir, "--out", run, "--epochs", "1", "--batch-size", "32", "--limit", "64", "--knn-bank", "-1"); code != 0 {
+	rd := filepath.Join(t.TempDir(), "r")
+	if code, _, stderr := simclr(t, "train", "--data-dir", dir, "--out", rd, "--epochs", "1", "--batch-size", "32", "--limit", "64", "--knn-bank", "-1"); code != 0 {
 		t.Fatalf("train: %s", stderr)
 	}
 	// A finished run resumes to an error that says so; extra flags are refused.
-	if code, _, stderr := simclr(t, "train", "--resume", run); code == 0 || !strings.Contains(stderr, "already complete") {
+	if code, _, stderr := simclr(t, "train", "--resume", rd); code == 0 || !strings.Contains(stderr, "already complete") {
 		t.Fatalf("resume of a finished run: exit %d %q", code, stderr)
 	}
-	if code, _, stderr := simclr(t, "train", "--resume", run, "--epochs", "5"); code != 2 || !strings.Contains(stderr, "drop --epochs") {
+	if code, _, stderr := simclr(t, "train", "--resume", rd, "--epochs", "5"); code != 2 || !strings.Contains(stderr, "drop --epochs") {
 		t.Fatalf("resume with flags: exit %d %q", code, stderr)
 	}
 }
@@ -194,12 +194,12 @@ func TestResumeFromCLI(t *testing.T) {
 // the probe uses: same values as eval.Features on the same images.
 func TestExportMatchesFeatures(t *testing.T) {
 	dir := cifarDir(t)
-	run := filepath.Join(t.TempDir(), "r")
-	if code, _, stderr := simclr(t, "train", "--data-dir", dir, "--out", run, "--epochs", "1", "--batch-size", "32", "--limit", "64", "--knn-bank", "-1"); code != 0 {
+	rd := filepath.Join(t.TempDir(), "r")
+	if code, _, stderr := simclr(t, "train", "--data-dir", dir, "--out", rd, "--epochs", "1", "--batch-size", "32", "--limit", "64", "--knn-bank", "-1"); code != 0 {
 		t.Fatalf("train: %s", stderr)
 	}
 	out := filepath.Join(t.TempDir(), "f.npy")
-	if code, _, stderr := simclr(t, "export", "--run", run, "--split", "test", "--out", out); code != 0 {
+	if code, _, stderr := simclr(t, "export", "--run", rd, "--split", "test", "--out", out); code != 0 {
 		t.Fatalf("export: %s", stderr)
 	}
 	b, err := os.ReadFile(out)
@@ -211,7 +211,7 @@ func TestExportMatchesFeatures(t *testing.T) {
 		t.Fatalf("header %q", b[10:10+hl])
 	}
 	data := b[10+hl:]
-	ck, _ := train.LoadCheckpoint(run)
+	ck, _ := run.LoadCheckpoint(rd)
 	m, _ := encoder.New(ck.Config.Model)
 	m.Load(ck.Model)
 	d, _ := datasets.LoadCIFAR10(dir, datasets.Test, 0)
@@ -292,12 +292,12 @@ func TestFolderDataset(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(stdout), &res) != nil || res.Views != 48 || res.ViewsPerSec <= 0 {
 		t.Fatalf("bench augment on a folder: exit %d %q %q", code, stdout, stderr)
 	}
-	run := filepath.Join(t.TempDir(), "run")
+	rd := filepath.Join(t.TempDir(), "run")
 	if code, _, stderr := simclr(t, "train", "--dataset", "folder", "--data-dir", dir, "--image-size", "16", "--epochs", "1",
-		"--batch-size", "8", "--knn-bank", "8", "--knn-queries", "4", "--out", run); code != 0 {
+		"--batch-size", "8", "--knn-bank", "8", "--knn-queries", "4", "--out", rd); code != 0 {
 		t.Fatalf("train on a folder: exit %d %q", code, stderr)
 	}
-	code, stdout, stderr = simclr(t, "eval", "--run", run, "--json")
+	code, stdout, stderr = simclr(t, "eval", "--run", rd, "--json")
 	if code != 0 || !strings.Contains(stdout, `"n_train":24`) || !strings.Contains(stdout, `"n_test":12`) {
 		t.Fatalf("eval of a folder run: exit %d %q %q", code, stdout, stderr)
 	}

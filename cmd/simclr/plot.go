@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -15,7 +13,7 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 
-	"github.com/simclr-go/simclr/train"
+	"github.com/simclr-go/simclr/run"
 )
 
 func runPlot(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -32,19 +30,12 @@ func runPlot(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if out == "" {
 		out = runDir
 	}
-	path := filepath.Join(runDir, train.MetricsFile)
-	f, err := os.Open(path)
+	ms, err := run.ReadMetrics(runDir)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
 	var loss, lr, knn, aux plotter.XYs
-	sc := bufio.NewScanner(f)
-	for line := 1; sc.Scan(); line++ {
-		var m train.Metrics
-		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-			return fmt.Errorf("%s:%d: %w", path, line, err)
-		}
+	for _, m := range ms {
 		switch m.Kind {
 		case "step":
 			loss = append(loss, plotter.XY{X: float64(m.Step), Y: m.Loss})
@@ -59,7 +50,7 @@ func runPlot(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	if len(loss) == 0 {
-		return fmt.Errorf("%s has no step lines to plot", path)
+		return fmt.Errorf("%s has no step lines to plot", filepath.Join(runDir, run.MetricsFile))
 	}
 	var written []string
 	save := func(name, title, xl, yl string, series ...any) error {
@@ -71,7 +62,7 @@ func runPlot(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		for _, ext := range []string{".png", ".svg"} {
 			file := filepath.Join(out, name+ext)
-			if err := train.WriteFileAtomic(file, func(w *os.File) error {
+			if err := run.WriteFileAtomic(file, func(w *os.File) error {
 				wt, err := p.WriterTo(6*vg.Inch, 4*vg.Inch, ext[1:])
 				if err != nil {
 					return err
@@ -85,7 +76,7 @@ func runPlot(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		return nil
 	}
-	if err := save("loss", "NT-Xent loss", "step", "loss", "loss", loss); err != nil {
+	if err := save("loss", "training loss", "step", "loss", "loss", loss); err != nil {
 		return err
 	}
 	if err := save("lr", "learning rate", "step", "lr", "lr", lr); err != nil {

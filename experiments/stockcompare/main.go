@@ -21,6 +21,7 @@ import (
 	"github.com/simclr-go/simclr/datasets"
 	"github.com/simclr-go/simclr/internal/graphop"
 	"github.com/simclr-go/simclr/internal/stock"
+	"github.com/simclr-go/simclr/run"
 	"github.com/simclr-go/simclr/train"
 )
 
@@ -32,7 +33,7 @@ func main() {
 	control := flag.Float64("control", 0, "instead of the stock ops, train a second custom-op model whose initial weights differ by this relative noise (e.g. 1e-7): how fast do float-level differences grow by themselves?")
 	steps := flag.Int("steps", 0, "stop after this many steps (0: one epoch)")
 	flag.Parse()
-	if err := run(*dir, *limit, *batch, *seed, *control, *steps); err != nil {
+	if err := compare(*dir, *limit, *batch, *seed, *control, *steps); err != nil {
 		fmt.Fprintln(os.Stderr, "stockcompare:", err)
 		os.Exit(1)
 	}
@@ -44,20 +45,20 @@ type stepper struct {
 	step  func(lr float64) (float64, error)
 }
 
-func run(dir string, limit, batch int, seed uint64, control float64, maxSteps int) error {
+func compare(dir string, limit, batch int, seed uint64, control float64, maxSteps int) error {
 	d, err := datasets.LoadCIFAR10(dir, datasets.Train, limit)
 	if err != nil {
 		return err
 	}
-	cfg := train.Config{Dataset: "cifar10", Epochs: 1, BatchSize: batch, Seed: seed}
-	t, err := train.NewTrainer(cfg, 32)
+	cfg := run.Config{Dataset: "cifar10", Epochs: 1, BatchSize: batch, Seed: seed}
+	t, err := train.NewTrainer(cfg, train.Setup{Side: 32})
 	if err != nil {
 		return err
 	}
 	cfg = t.Config
 	var other stepper
 	if control > 0 {
-		t2, err := train.NewTrainer(cfg, 32)
+		t2, err := train.NewTrainer(cfg, train.Setup{Side: 32})
 		if err != nil {
 			return err
 		}
@@ -107,7 +108,7 @@ func run(dir string, limit, batch int, seed uint64, control float64, maxSteps in
 			return err
 		}
 		copy(other.input, t.Input())
-		lr := train.Schedule(cfg.PeakLR, i, warm, steps)
+		lr := run.Schedule(cfg.PeakLR, i, warm, steps)
 		t0 := time.Now()
 		lc, err := t.Step(lr)
 		if err != nil {

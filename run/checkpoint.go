@@ -1,8 +1,7 @@
-package train
+package run
 
 import (
 	"encoding/gob"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,6 +24,7 @@ type Checkpoint struct {
 	Model     map[string][]float32
 	Optimizer map[string][]float32
 	Aux       map[string][]float32 // the online probe's weights and momentum, if any
+	Method    map[string][]float32 // the training method's own tensors, if any (a classifier, say)
 	// Partial holds the running sums of a checkpoint written mid-epoch
 	// (on an interrupt), so a resumed run logs what an uninterrupted one
 	// would.
@@ -45,31 +45,9 @@ type Partial struct {
 
 const checkpointFormat = "simclr-go checkpoint v1"
 
-// WriteFileAtomic writes data to path through a temp file in the same
-// directory, synced and renamed into place.
-func WriteFileAtomic(path string, write func(f *os.File) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if err := write(f); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
-}
-
-// save writes checkpoint.bin and, when history is set, also
+// Save writes dir/checkpoint.bin and, when history is set, also
 // checkpoint-eNNNN.bin, keeping the newest keep of those.
-func (c *Checkpoint) save(dir string, keep int, history bool) error {
+func (c *Checkpoint) Save(dir string, keep int, history bool) error {
 	c.Format = checkpointFormat
 	write := func(name string) error {
 		return WriteFileAtomic(filepath.Join(dir, name), func(f *os.File) error {
@@ -118,10 +96,18 @@ func LoadCheckpoint(dir string) (*Checkpoint, error) {
 	return &c, nil
 }
 
-func writeJSON(path string, v any) error {
-	return WriteFileAtomic(path, func(f *os.File) error {
-		e := json.NewEncoder(f)
-		e.SetIndent("", "  ")
-		return e.Encode(v)
+// Find lists the run directories at or below root (directories holding a
+// checkpoint.bin), in lexical order.
+func Find(root string) ([]string, error) {
+	var dirs []string
+	err := filepath.WalkDir(root, func(path string, e os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !e.IsDir() && e.Name() == CheckpointFile {
+			dirs = append(dirs, filepath.Dir(path))
+		}
+		return nil
 	})
+	return dirs, err
 }

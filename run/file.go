@@ -1,0 +1,76 @@
+package run
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// LoadConfigFile reads a JSON or YAML (.yaml, .yml) file over c. Keys are
+// those of config.json; the flags' kebab-case spelling (batch-size) is
+// accepted too. An unknown key is an error naming it and the file.
+func LoadConfigFile(path string, c *Config) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var m map[string]any
+	if ext := strings.ToLower(filepath.Ext(path)); ext == ".yaml" || ext == ".yml" {
+		err = yaml.Unmarshal(b, &m)
+	} else {
+		err = json.Unmarshal(b, &m)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := checkKeys(m, reflect.TypeOf(*c), ""); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if b, err = json.Marshal(m); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(c); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// checkKeys rewrites kebab-case keys of m to snake_case in place and
+// reports the first key that names no field of t (a struct type).
+func checkKeys(m map[string]any, t reflect.Type, prefix string) error {
+	fields := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		fields[name] = ft
+	}
+	for k, v := range m {
+		key := strings.ReplaceAll(k, "-", "_")
+		ft, ok := fields[key]
+		if !ok {
+			return fmt.Errorf("unknown key %q", prefix+k)
+		}
+		if key != k {
+			delete(m, k)
+			m[key] = v
+		}
+		if sub, ok := v.(map[string]any); ok && ft.Kind() == reflect.Struct {
+			if err := checkKeys(sub, ft, prefix+key+"."); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,122 @@
+package train
+
+import (
+	"context"
+	"time"
+
+	"github.com/simclr-go/simclr/augment"
+	"github.com/simclr-go/simclr/run"
+)
+
+// epoch runs the remaining steps of epoch; it returns errInterrupted when
+// the context is cancelled or the step budget is spent.
+func (s *session) epoch(ctx context.Context, epoch int) error {
+	b := s.cfg.BatchSize
+	perm := epochOrder(s.cfg.Seed, epoch, s.d.Len())
+	if s.stream != nil {
+		s.stream.Close()
+	}
+	var err error
+	first := s.step - epoch*s.steps
+	if s.stream, err = s.t.pipe.Stream(ctx, s.d, perm[:s.steps*b], b, s.t.Method.Views(), epoch, first); err != nil {
+		return err
+	}
+	s.winStart, s.epochStart, s.epochFirst = time.Now(), time.Now(), s.step
+	for i := first; i < s.steps; i++ {
+		if ctx.Err() != nil || (s.opts.StopAfterSteps > 0 && s.step >= s.opts.StopAfterSteps) {
+			return errInterrupted
+		}
+		batch, err := s.stream.Next()
+		if err != nil {
+			if ctx.Err() != nil { // interrupted while augmenting
+				return errInterrupted
+			}
+			return err
+		}
+		if err := s.trainStep(batch, epoch); err != nil {
+			return err // a non-finite loss: the last checkpoint on disk stays the good one
+		}
+		if s.step%s.cfg.LogEvery == 0 || i == s.steps-1 {
+			if err := s.logStep(epoch); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// trainStep loads batch into the trainer and runs one step.
+func (s *session) trainStep(batch *augment.Batch, epoch int) error {
+	for v, dst := range s.views {
+		copy(dst, batch.Views[v])
+	}
+	s.t.setLabels(s.d, batch.Index)
+	lr := run.Schedule(s.cfg.PeakLR, s.step, s.warm, s.total)
+	loss, err := s.t.Step(lr)
+	if err != nil {
+		return err
+	}
+	if s.aux != nil {
+		for i, idx := range batch.Index {
+			s.auxY[i] = -1
+			if s.cfg.AuxLabels == 0 || idx < s.cfg.AuxLabels {
+				s.auxY[i] = s.d.Labels[idx]
+			}
+		}
+		s.aux.step(s.t.H()[:s.cfg.BatchSize*s.t.Model.Features], s.auxY)
+	}
+	if s.t.obj.AfterStep != nil {
+		s.t.obj.AfterStep(s.step)
+	}
+	s.step++
+	s.part.EpochLoss += loss
+	s.part.WinLoss += loss
+	s.part.WinSteps++
+	s.lr = lr
+	s.bar.update(s.step, epoch+1, s.cfg.Epochs, loss, lr, float64(s.cfg.BatchSize*(s.step-s.startStep))/time.Since(s.start).Seconds())
+	return nil
+}
+
+// logStep writes the step line of the window of steps since the last one.
+func (s *session) logStep(epoch int) error {
+	b, v := s.cfg.BatchSize, s.t.Method.Views()
+	sec := time.Since(s.winStart).Seconds()
+	timed := min(s.part.WinSteps, s.step-s.startStep) // steps of this window run by this process
+	m := run.Metrics{Kind: "step", Epoch: epoch + 1, Step: s.step, Loss: s.part.WinLoss / float64(s.part.WinSteps), LR: s.lr,
+		ImagesPerSec: float64(timed*b) / sec, ViewsPerSec: float64(v*timed*b) / sec, ElapsedSec: s.elapsed()}
+	if err := s.encodeMetrics(m); err != nil {
+		return err
+	}
+	s.bar.line("epoch %d/%d step %d/%d loss %.4f lr %.4g %.0f img/s eta %s",
+		epoch+1, s.cfg.Epochs, s.step, s.total, m.Loss, s.lr, m.ImagesPerSec, s.bar.eta(s.step))
+	s.part.WinLoss, s.part.WinSteps, s.winStart = 0, 0, time.Now()
+	return nil
+}
+
+// endEpoch writes the epoch line, with the online probe and the kNN
+// monitor, and clears the epoch's sums.
+func (s *session) endEpoch(ctx context.Context, epoch int) error {
+	b, v := s.cfg.BatchSize, s.t.Method.Views()
+	sec := time.Since(s.epochStart).Seconds()
+	done := s.step - s.epochFirst
+	m := run.Metrics{Kind: "epoch", Epoch: epoch + 1, Step: s.step, Loss: s.part.EpochLoss / float64(s.steps),
+		LR: run.Schedule(s.cfg.PeakLR, s.step-1, s.warm, s.total), ImagesPerSec: float64(done*b) / sec,
+		ViewsPerSec: float64(v*done*b) / sec, ElapsedSec: s.elapsed()}
+	if s.aux != nil {
+		m.AuxTop1, m.AuxLoss = s.aux.epoch()
+		s.bar.line("epoch %d: online %s probe top-1 %.2f%% (train, labelled first views)", epoch+1, s.cfg.AuxHead, 100*m.AuxTop1)
+	}
+	if q := s.opts.KNNTest; q != nil && s.cfg.KNNBank > 0 {
+		acc, err := knnMonitor(ctx, s.t.Model, s.t.pipe, s.d.Head(s.cfg.KNNBank), q)
+		if err != nil {
+			return err
+		}
+		m.KNNTop1 = &acc
+		s.bar.line("epoch %d: kNN monitor top-1 %.2f%% (%d bank, %d queries)", epoch+1, 100*acc, min(s.cfg.KNNBank, s.d.Len()), q.Len())
+	}
+	if err := s.encodeMetrics(m); err != nil {
+		return err
+	}
+	s.part = run.Partial{}
+	return nil
+}

@@ -1,0 +1,110 @@
+package train
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/simclr-go/simclr/datasets"
+	"github.com/simclr-go/simclr/dist"
+	"github.com/simclr-go/simclr/run"
+)
+
+// twin is a world of two ranks holding identical data: an all-reduce
+// doubles every value, so the mean over ranks must give back exactly the
+// single-process gradients (the scaling by 1/2 is exact).
+type twin struct {
+	dist.Single
+	calls, values int
+}
+
+func (*twin) Size() int { return 2 }
+func (c *twin) AllReduce(buf []float32) error {
+	c.calls++
+	c.values = len(buf)
+	for i := range buf {
+		buf[i] *= 2
+	}
+	return nil
+}
+
+// The gradient hook runs between backward and update: through a world of
+// identical twins (fused buffer, all-reduce, mean, copy back) training is
+// bit-identical to one process.
+func TestGradientHookThroughACommunicator(t *testing.T) {
+	cfg, d, _ := smallRun()
+	cfg.KNNBank, cfg.AuxHead, cfg.Epochs = -1, "", 1
+	one, err := RunOn(context.Background(), cfg, d, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	comm := &twin{}
+	two, err := RunOn(context.Background(), cfg, d, t.TempDir(), Options{Comm: comm})
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := 0
+	for _, p := range one.Model {
+		params += len(p)
+	}
+	// One fused all-reduce per step (96 images / 16), of every parameter's
+	// gradient (the model state also holds BatchNorm running statistics).
+	if comm.calls != 6 || comm.values == 0 || comm.values >= params {
+		t.Fatalf("%d all-reduces of %d values (model state %d)", comm.calls, comm.values, params)
+	}
+	if !reflect.DeepEqual(one.Model, two.Model) || !reflect.DeepEqual(one.Optimizer, two.Optimizer) {
+		t.Fatal("mean over identical ranks changed the training")
+	}
+}
+
+// Supervised training learns the labels: the training loss falls and the
+// classifier is saved with the run and restored on resume.
+func TestSupervisedMethod(t *testing.T) {
+	d := datasets.NewSynthetic(datasets.SyntheticConfig{N: 256, Side: 16, Seed: 3})
+	cfg := run.Config{Dataset: "synthetic", Method: run.MethodSupervised, Epochs: 6, BatchSize: 32, Seed: 2, KNNBank: -1, LogEvery: 8}
+	dir := t.TempDir()
+	ck, err := RunOn(context.Background(), cfg, d, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ck.Method["classifier.w"]) != 256*len(d.Classes) || len(ck.Method["classifier.b"]) != len(d.Classes) {
+		t.Fatalf("checkpoint lacks the classifier: %d tensors", len(ck.Method))
+	}
+	ms, err := run.ReadMetrics(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var epochs []float64
+	for _, m := range ms {
+		if m.Kind == "epoch" {
+			epochs = append(epochs, m.Loss)
+		}
+	}
+	// 10 classes: chance is ln 10 ≈ 2.30.
+	if len(epochs) != 6 || epochs[0] < epochs[5]+0.3 || epochs[5] > 1.8 {
+		t.Fatalf("supervised epoch losses %v: not learning", epochs)
+	}
+	// Resume from the middle ends bit-identical, classifier included.
+	mid := t.TempDir()
+	if _, err := RunOn(context.Background(), cfg, d, mid, Options{StopAfterSteps: 20}); err == nil {
+		t.Fatal("StopAfterSteps did not stop")
+	}
+	loaded, err := run.LoadCheckpoint(mid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := RunOn(context.Background(), run.Config{}, d, mid, Options{Resume: loaded})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Model, ck.Model) || !reflect.DeepEqual(got.Method, ck.Method) {
+		t.Fatal("a resumed supervised run differs from an uninterrupted one")
+	}
+}
+
+func TestUnknownMethodNamesTheKey(t *testing.T) {
+	_, err := NewMethod(run.Config{Method: "byol"})
+	if fe, ok := err.(*run.FieldError); !ok || fe.Key != "method" {
+		t.Fatalf("unknown method: %v", err)
+	}
+}

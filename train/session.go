@@ -1,0 +1,149 @@
+package train
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/simclr-go/simclr/augment"
+	"github.com/simclr-go/simclr/datasets"
+	"github.com/simclr-go/simclr/run"
+)
+
+// session is one process's pass over a run: the trainer, where it stands
+// and the files it writes.
+type session struct {
+	cfg   run.Config
+	t     *Trainer
+	d     *datasets.Dataset
+	out   string
+	opts  Options
+	aux   *auxHead
+	auxY  []int32
+	views [][]float32 // the trainer's input, cut into its view blocks
+
+	step, steps, total, warm int
+	part                     run.Partial // running sums within the current epoch
+	metrics                  *os.File
+	bar                      *progress
+	start                    time.Time // when this process started training
+	startStep                int
+	winStart, epochStart     time.Time // of the current log window and epoch
+	epochFirst               int       // the first step this process ran in the epoch
+	lr                       float64   // the last step's learning rate
+	stream                   *augment.Stream
+}
+
+func newSession(cfg run.Config, d *datasets.Dataset, out string, opts Options) (*session, error) {
+	t, err := newTrainer(cfg, Setup{Side: d.H, Classes: len(d.Classes), Comm: opts.Comm})
+	if err != nil {
+		return nil, err
+	}
+	s := &session{cfg: cfg, t: t, d: d, out: out, opts: opts, steps: d.Len() / cfg.BatchSize, views: t.viewSlots()}
+	if err := s.open(); err != nil {
+		t.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// open checks the data against the batch, restores a resumed run and
+// opens the run directory.
+func (s *session) open() error {
+	cfg, b := s.cfg, s.cfg.BatchSize
+	if s.steps == 0 {
+		return fmt.Errorf("train: %d training images cannot fill one batch of %d; lower --batch-size or raise --limit", s.d.Len(), b)
+	}
+	s.total, s.warm = cfg.Epochs*s.steps, cfg.WarmupSteps(s.steps)
+	if cfg.AuxHead != "" {
+		var err error
+		if s.aux, err = newAuxHead(cfg.AuxHead, s.t.Model.Features, len(s.d.Classes)); err != nil {
+			return err
+		}
+		s.auxY = make([]int32, b)
+	}
+	if err := s.resume(); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(s.out, 0o755); err != nil {
+		return fmt.Errorf("train: output directory: %w", err)
+	}
+	if err := run.WriteJSON(filepath.Join(s.out, run.ConfigFile), cfg); err != nil {
+		return err
+	}
+	var err error
+	if s.metrics, err = run.OpenMetrics(s.out, s.step); err != nil {
+		return err
+	}
+	progress := s.opts.Progress
+	if progress == nil {
+		progress = io.Discard
+	}
+	fmt.Fprintf(progress, "train: %s, %s, %d images, batch %d (%d views), %d epochs × %d steps, %s peak lr %.4g, τ %.3g\n",
+		cfg.Method, s.d.Name, s.d.Len(), b, s.t.Method.Views()*b, cfg.Epochs, s.steps, cfg.Optimizer, cfg.PeakLR, cfg.Temperature)
+	if s.step > 0 {
+		fmt.Fprintf(progress, "train: resuming at step %d (epoch %d)\n", s.step, s.step/s.steps+1)
+	}
+	s.bar = newProgress(progress, s.total, s.step)
+	s.start, s.startStep = time.Now(), s.step
+	return nil
+}
+
+// resume loads the state of Options.Resume, if any.
+func (s *session) resume() error {
+	r := s.opts.Resume
+	if r == nil {
+		return nil
+	}
+	if err := s.t.Model.Load(r.Model); err != nil {
+		return fmt.Errorf("train: resume: %w", err)
+	}
+	if err := s.t.Opt.Load(r.Optimizer); err != nil {
+		return fmt.Errorf("train: resume: %w", err)
+	}
+	if err := s.t.loadMethodState(r.Method); err != nil {
+		return fmt.Errorf("train: resume: %w", err)
+	}
+	if s.step = r.Step; s.step >= s.total {
+		return fmt.Errorf("train: %s is already complete (%d of %d steps)", s.out, s.step, s.total)
+	}
+	s.part = r.Partial
+	if s.aux != nil {
+		if err := s.aux.load(r.Aux); err != nil {
+			return err
+		}
+		s.aux.seen, s.aux.correct, s.aux.lossSum, s.aux.steps = s.part.AuxSeen, s.part.AuxRight, s.part.AuxLoss, s.part.AuxSteps
+	}
+	return nil
+}
+
+func (s *session) close() {
+	if s.stream != nil {
+		s.stream.Close()
+	}
+	if s.metrics != nil {
+		s.metrics.Close()
+	}
+	s.t.Close()
+}
+
+// save writes checkpoint.bin (and, with history, checkpoint-eNNNN.bin)
+// for epochsDone completed epochs and the steps run so far.
+func (s *session) save(epochsDone int, history bool) (*run.Checkpoint, error) {
+	t := s.t
+	ck := &run.Checkpoint{Config: s.cfg, Epoch: epochsDone, Step: s.step, Model: t.Model.State(), Optimizer: t.Opt.State(),
+		Method: t.methodState()}
+	midEpoch := s.step%s.steps != 0
+	if midEpoch {
+		ck.Partial = s.part
+	}
+	if s.aux != nil {
+		ck.Aux = s.aux.state()
+		if midEpoch {
+			ck.Partial.AuxSeen, ck.Partial.AuxRight, ck.Partial.AuxLoss, ck.Partial.AuxSteps = s.aux.seen, s.aux.correct, s.aux.lossSum, s.aux.steps
+		}
+	}
+	return ck, ck.Save(s.out, s.cfg.Keep, history)
+}
