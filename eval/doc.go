@@ -8,6 +8,12 @@
 // float64 functions and as gorgonia graph builders. WriteNPY exports
 // features for numpy; WriteConfusionPNG draws a confusion matrix.
 //
+// Runs are read through package run: LoadEncoder (or Embed, in one call)
+// gives a run's encoder with its input pipeline, to embed image.Images or
+// datasets; a Source names what an evaluation reads (a run or a baseline,
+// on a labelled dataset) and Source.Open loads it; an Evaluation is the
+// report simclr eval saves as eval.json.
+//
 // Features are N×D float32, row-major, one row per image in dataset order.
 // The probe standardises each feature with the training set's mean and
 // standard deviation, then fits the head (for cross-entropy: multinomial

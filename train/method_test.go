@@ -1,7 +1,11 @@
 package train
 
 import (
+	"bytes"
 	"context"
+	"encoding/gob"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -106,5 +110,29 @@ func TestUnknownMethodNamesTheKey(t *testing.T) {
 	_, err := NewMethod(run.Config{Method: "byol"})
 	if fe, ok := err.(*run.FieldError); !ok || fe.Key != "method" {
 		t.Fatalf("unknown method: %v", err)
+	}
+}
+
+// An interrupt writes checkpoint.bin only: the kept snapshot of the last
+// finished epoch stays that epoch's.
+func TestInterruptKeepsTheEpochSnapshot(t *testing.T) {
+	cfg, d, _ := smallRun()
+	cfg.KNNBank, cfg.AuxHead = -1, ""
+	dir := t.TempDir()
+	// 6 steps an epoch: stop 2 steps into the second.
+	if _, err := RunOn(context.Background(), cfg, d, dir, Options{StopAfterSteps: 8}); err == nil {
+		t.Fatal("StopAfterSteps did not stop")
+	}
+	last, err := run.LoadCheckpoint(dir)
+	if err != nil || last.Step != 8 {
+		t.Fatalf("checkpoint.bin at step %v (%v), want 8", last.Step, err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "checkpoint-e0001.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ck run.Checkpoint
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&ck); err != nil || ck.Epoch != 1 || ck.Step != 6 {
+		t.Fatalf("checkpoint-e0001.bin holds epoch %d step %d (%v), want epoch 1 step 6", ck.Epoch, ck.Step, err)
 	}
 }

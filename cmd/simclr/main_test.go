@@ -305,3 +305,24 @@ func TestFolderDataset(t *testing.T) {
 		t.Fatalf("folder without --data-dir: exit %d %q", code, stderr)
 	}
 }
+
+// The supervised upper bound trains through the same command and
+// evaluates like any run; a bad method is a usage error naming the flag.
+func TestSupervisedFromCLI(t *testing.T) {
+	dir := cifarDir(t)
+	rd := filepath.Join(t.TempDir(), "sup")
+	code, _, stderr := simclr(t, "train", "--method", "supervised", "--data-dir", dir, "--out", rd, "--epochs", "1", "--batch-size", "32", "--limit", "64", "--knn-bank", "-1")
+	if code != 0 || !strings.Contains(stderr, "train: supervised") {
+		t.Fatalf("supervised train: exit %d %q", code, stderr)
+	}
+	ck, err := run.LoadCheckpoint(rd)
+	if err != nil || ck.Config.Method != "supervised" || len(ck.Method["classifier.w"]) == 0 {
+		t.Fatalf("supervised checkpoint: %v", err)
+	}
+	if code, _, stderr := simclr(t, "eval", "--run", rd, "--json", "--reg", "1e-3"); code != 0 {
+		t.Fatalf("eval of a supervised run: exit %d %q", code, stderr)
+	}
+	if code, _, stderr := simclr(t, "train", "--method", "byol", "--data-dir", dir, "--out", filepath.Join(t.TempDir(), "x")); code != 2 || !strings.Contains(stderr, "--method byol") {
+		t.Fatalf("unknown method: exit %d %q", code, stderr)
+	}
+}

@@ -106,6 +106,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if c, err = c.Resolved(); err != nil {
 		return configError(err)
 	}
+	if _, err := train.NewMethod(c); err != nil {
+		return configError(err)
+	}
 	if c.DataDir, err = datasets.Locate(ctx, c.Dataset, c.DataDir, download, stderr); err != nil {
 		return dataError(err)
 	}
