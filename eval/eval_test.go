@@ -226,3 +226,19 @@ func TestConfusionPNG(t *testing.T) {
 		t.Fatalf("png: %v", err)
 	}
 }
+
+// A tiny τ must not overflow the votes: two class-0 neighbours at cosine
+// 0.8 lose to one class-1 neighbour at 0.9 (e^900 ≫ 2·e^800), which an
+// unscaled exp(s/τ) turns into a tie of infinities won by class 0.
+func TestKNNSmallTau(t *testing.T) {
+	u := func(c float64) []float32 { return []float32{float32(c), float32(math.Sqrt(1 - c*c))} }
+	train := Set{D: 2, Labels: []int32{0, 0, 1}}
+	for _, c := range []float64{0.8, 0.8, 0.9} {
+		train.X = append(train.X, u(c)...)
+	}
+	test := Set{D: 2, X: []float32{1, 0}, Labels: []int32{1}}
+	acc, err := KNN(train, test, 2, 3, 0.001)
+	if err != nil || acc != 1 {
+		t.Fatalf("kNN at τ 0.001: top-1 %v (%v), want 1", acc, err)
+	}
+}

@@ -46,9 +46,15 @@ func KNN(train, test Set, classes, k int, tau float64) (float64, error) {
 					heap.Fix(&h, 0)
 				}
 			}
+			// Votes exp(s/τ), scaled by exp(−max/τ) so that a small τ
+			// cannot overflow to +Inf and tie every class.
+			top := float64(h[0].sim)
+			for _, nb := range h {
+				top = max(top, float64(nb.sim))
+			}
 			clear(votes)
 			for _, nb := range h {
-				votes[train.Labels[nb.idx]] += math.Exp(float64(nb.sim) / tau)
+				votes[train.Labels[nb.idx]] += math.Exp((float64(nb.sim) - top) / tau)
 			}
 			if int32(Argmax(votes)) == test.Labels[lo+r] {
 				hit++

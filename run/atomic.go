@@ -7,10 +7,12 @@ import (
 	"path/filepath"
 )
 
-// WriteFileAtomic writes path through a temp file in the same directory,
-// synced and renamed into place: readers see the old file or the new one.
+// WriteFileAtomic writes path (mode 0644) through a temp file in the same
+// directory, synced, renamed into place and the directory synced: readers
+// see the old file or the new one, and after a crash the new name holds.
 func WriteFileAtomic(path string, write func(f *os.File) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
 	}
@@ -19,6 +21,10 @@ func WriteFileAtomic(path string, write func(f *os.File) error) error {
 		f.Close()
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return err
+	}
 	if err := f.Sync(); err != nil {
 		f.Close()
 		return err
@@ -26,7 +32,29 @@ func WriteFileAtomic(path string, write func(f *os.File) error) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(f.Name(), path)
+	if err := os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// CleanTemps removes the temp files an interrupted WriteFileAtomic left in
+// dir (.NAME.tmp-*), as a run starts.
+func CleanTemps(dir string) {
+	old, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
+	for _, p := range old {
+		os.Remove(p)
+	}
 }
 
 // WriteJSON writes v as indented JSON to path, atomically.

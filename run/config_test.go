@@ -175,3 +175,27 @@ func TestCheckpointSaveLoadFind(t *testing.T) {
 		t.Fatalf("not a run: %v", err)
 	}
 }
+
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "f.json")
+	if err := WriteJSON(p, map[string]int{"a": 1}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Fatalf("mode %v (%v), want 0644", fi.Mode().Perm(), err)
+	}
+	// A failed write leaves the old file and no temp file.
+	err := WriteFileAtomic(p, func(f *os.File) error { f.WriteString("half"); return errors.New("disk full") })
+	if err == nil || !strings.Contains(err.Error(), "f.json") {
+		t.Fatalf("failed write: %v", err)
+	}
+	if b, _ := os.ReadFile(p); !strings.Contains(string(b), `"a": 1`) {
+		t.Fatalf("failed write replaced the file: %q", b)
+	}
+	os.WriteFile(filepath.Join(dir, ".checkpoint.bin.tmp-123"), nil, 0o600)
+	CleanTemps(dir)
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*")); len(left) != 0 {
+		t.Fatalf("temp files left: %v", left)
+	}
+}

@@ -70,6 +70,7 @@ func (s *session) open() error {
 	if err := os.MkdirAll(s.out, 0o755); err != nil {
 		return fmt.Errorf("train: output directory: %w", err)
 	}
+	run.CleanTemps(s.out) // left by a process killed mid-write
 	if err := run.WriteJSON(filepath.Join(s.out, run.ConfigFile), cfg); err != nil {
 		return err
 	}

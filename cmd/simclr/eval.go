@@ -150,6 +150,7 @@ func runKNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	k = min(k, tr.N()) // what KNN used
 	if asJSON {
 		return json.NewEncoder(stdout).Encode(map[string]any{"top1": acc, "k": k, "tau": tau, "n_train": tr.N(), "n_test": te.N(), "feature_dim": tr.D, "baseline": f.Baseline})
 	}
