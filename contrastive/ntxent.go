@@ -3,13 +3,15 @@ package contrastive
 import (
 	"errors"
 	"fmt"
-	"github.com/simclr-go/simclr/internal/scratch"
 	"math"
 
-	"github.com/simclr-go/simclr/internal/gemm"
-	"github.com/simclr-go/simclr/internal/graphop"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/simclr-go/simclr/dist"
+	"github.com/simclr-go/simclr/internal/gemm"
+	"github.com/simclr-go/simclr/internal/graphop"
+	"github.com/simclr-go/simclr/internal/scratch"
 )
 
 // DefaultTemperature is the paper's CIFAR-10 temperature (appendix B.9).
@@ -18,6 +20,7 @@ const DefaultTemperature = 0.5
 // NTXent is the normalised temperature-scaled cross-entropy loss.
 type NTXent struct {
 	tau  float64
+	part Part
 	zhat []float32 // 2N×D normalised embeddings
 	norm []float32 // 2N norms
 	p    []float32 // 2N×2N: logits, then softmax over k≠i
@@ -30,6 +33,31 @@ func New(tau float64) (*NTXent, error) {
 		return nil, fmt.Errorf("contrastive: temperature must be positive and finite, got %v", tau)
 	}
 	return &NTXent{tau: tau}, nil
+}
+
+// Part is one rank's share of a loss over a data-parallel world's
+// gathered embeddings: the anchors (queries) are the rows of the images
+// Rank·N/Size … (Rank+1)·N/Size−1 of each view; every row is a key
+// (negative or positive). The zero Part is the whole batch.
+type Part struct{ Rank, Size int }
+
+// queries returns whether row i of rows is one of p's anchors.
+func (p Part) query(i, rows int) bool {
+	if p.Size <= 1 {
+		return true
+	}
+	n := rows / 2
+	b := n / p.Size
+	j := i % n
+	return j >= p.Rank*b && j < (p.Rank+1)*b
+}
+
+// count is the number of p's anchors among rows.
+func (p Part) count(rows int) int {
+	if p.Size <= 1 {
+		return rows
+	}
+	return rows / p.Size
 }
 
 // Temperature returns τ.
@@ -73,6 +101,10 @@ func (l *NTXent) Loss(z []float32, rows, d int) (float32, error) {
 	var total float64
 	for i := 0; i < rows; i++ {
 		row := l.p[i*rows : (i+1)*rows]
+		if !l.part.query(i, rows) {
+			clear(row) // a key only: no loss term, no gradient through its own row
+			continue
+		}
 		pos := float64(row[(i+half)%rows])
 		mx := math.Inf(-1)
 		for k, v := range row {
@@ -94,7 +126,7 @@ func (l *NTXent) Loss(z []float32, rows, d int) (float32, error) {
 		row[i] = 0
 		total += mx + math.Log(s) - pos
 	}
-	return float32(total / float64(rows)), nil
+	return float32(total / float64(l.part.count(rows))), nil
 }
 
 // Grad writes ∂L/∂z, scaled by upstream, into dz; it must follow Loss on
@@ -102,10 +134,12 @@ func (l *NTXent) Loss(z []float32, rows, d int) (float32, error) {
 func (l *NTXent) Grad(dz, z []float32, rows, d int, upstream float32) {
 	half := rows / 2
 	// G = (P − onehot(pos)) * upstream/2N; dẑ = (G + Gᵀ)·ẑ / τ.
-	scale := upstream / float32(rows)
+	scale := upstream / float32(l.part.count(rows))
 	gm := l.p // reuse: becomes G in place
 	for i := 0; i < rows; i++ {
-		gm[i*rows+(i+half)%rows] -= 1
+		if l.part.query(i, rows) {
+			gm[i*rows+(i+half)%rows] -= 1
+		}
 	}
 	for i := range gm {
 		gm[i] *= scale
@@ -149,6 +183,70 @@ func (l *NTXent) Node(z *G.Node) (*G.Node, error) {
 		dz, e := graphop.Apply(&graphop.Op{Name: "dntxent", InDims: []int{2, 0}, Shape: tensor.Shape{rows, d},
 			Fwd: func(dz []float32, in [][]float32) { l.Grad(dz, in[0], rows, d, in[1][0]) }}, in[0], grad)
 		return G.Nodes{dz}, e
+	}
+	return graphop.Apply(op, z)
+}
+
+// GlobalNode is Node over the embeddings of every rank of c, with this
+// rank's anchors: SimCLR's global negatives. z is this rank's 2b×D (first
+// views, then second views, of its b images); the gathered matrix is laid
+// out as one process's batch of the world's images (rank r's images are
+// batch positions r·b … r·b+b−1), so with its batch split over ranks in
+// order the mean of the ranks' losses is the one-process loss. Backward
+// all-reduces the gradient of the gathered matrix (every rank's loss
+// depends on every row as a key) and keeps this rank's rows. With one rank
+// it is Node. A failing collective panics (under MPI the job is ended
+// first).
+func (l *NTXent) GlobalNode(z *G.Node, c dist.Comm) (*G.Node, error) {
+	if c == nil || c.Size() == 1 {
+		return l.Node(z)
+	}
+	s := z.Shape()
+	if len(s) != 2 || s[0]%2 != 0 {
+		return nil, fmt.Errorf("contrastive: z must be 2b×D, got shape %v", s)
+	}
+	g, err := Gather(z, c)
+	if err != nil {
+		return nil, err
+	}
+	l.part = Part{Rank: c.Rank(), Size: c.Size()}
+	return l.Node(g)
+}
+
+// Gather adds the all-gather of z (2b×D: two views of b images) over c to
+// z's graph: a 2bN×D node, view-major over the world's images in rank
+// order. Its backward sums the gradient over the ranks and keeps this
+// rank's rows.
+func Gather(z *G.Node, c dist.Comm) (*G.Node, error) {
+	s := z.Shape()
+	b, d, n, r := s[0]/2, s[1], c.Size(), c.Rank()
+	// blocks maps (view, rank) to its row offset in the global layout.
+	block := func(view, rank int) int { return (view*n*b + rank*b) * d }
+	recv := make([]float32, n*2*b*d)
+	op := &graphop.Op{Name: "gather", InDims: []int{2}, Shape: tensor.Shape{2 * b * n, d}, Diff: []bool{true},
+		Fwd: func(out []float32, in [][]float32) {
+			if err := c.AllGather(in[0], recv); err != nil {
+				panic(err)
+			}
+			for rank := range n {
+				for v := range 2 {
+					copy(out[block(v, rank):][:b*d], recv[(rank*2+v)*b*d:][:b*d])
+				}
+			}
+		}}
+	sum := make([]float32, 2*b*n*d)
+	op.Bwd = func(_ G.Nodes, _, dy *G.Node) (G.Nodes, error) {
+		dz, err := graphop.Apply(&graphop.Op{Name: "dgather", InDims: []int{2}, Shape: tensor.Shape{2 * b, d},
+			Fwd: func(dz []float32, in [][]float32) {
+				copy(sum, in[0])
+				if err := c.AllReduce(sum); err != nil {
+					panic(err)
+				}
+				for v := range 2 {
+					copy(dz[v*b*d:][:b*d], sum[block(v, r):][:b*d])
+				}
+			}}, dy)
+		return G.Nodes{dz}, err
 	}
 	return graphop.Apply(op, z)
 }

@@ -189,3 +189,43 @@ func TestGraphGradient(t *testing.T) {
 		}
 	}
 }
+
+// Split over ranks, each rank's loss over its own anchors against every
+// key: the mean of the ranks' losses is the whole batch's loss, and the
+// mean of their gradients (with respect to the whole matrix) its gradient.
+func TestPartsAddUpToTheBatch(t *testing.T) {
+	const n, d, size = 6, 5, 3
+	rows := 2 * n
+	z := make([]float32, rows*d)
+	for i := range z {
+		z[i] = float32(math.Sin(float64(7*i+1)) * 2)
+	}
+	full, _ := New(0.3)
+	want, _ := full.Loss(z, rows, d)
+	wantGrad := make([]float32, len(z))
+	full.Grad(wantGrad, z, rows, d, 1)
+	var mean float64
+	gsum := make([]float64, len(z))
+	for r := range size {
+		l, _ := New(0.3)
+		l.part = Part{Rank: r, Size: size}
+		loss, err := l.Loss(z, rows, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mean += float64(loss) / size
+		g := make([]float32, len(z))
+		l.Grad(g, z, rows, d, 1)
+		for i, v := range g {
+			gsum[i] += float64(v) / size
+		}
+	}
+	if math.Abs(mean-float64(want)) > 1e-6 {
+		t.Fatalf("mean of part losses %v, batch loss %v", mean, want)
+	}
+	for i, v := range wantGrad {
+		if math.Abs(gsum[i]-float64(v)) > 1e-6 {
+			t.Fatalf("gradient %d: mean of parts %v, batch %v", i, gsum[i], v)
+		}
+	}
+}

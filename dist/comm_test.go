@@ -1,6 +1,10 @@
 package dist
 
-import "testing"
+import (
+	"errors"
+	"strings"
+	"testing"
+)
 
 // twin is a world of two ranks that hold identical data: an all-reduce
 // doubles every value. It checks Mean's arithmetic without a transport.
@@ -38,5 +42,53 @@ func TestSingle(t *testing.T) {
 	}
 	if c.Rank() != 0 || c.Size() != 1 || c.Barrier() != nil || c.AllReduce(recv) != nil {
 		t.Fatal("Single is not the world of one")
+	}
+}
+
+func TestLocalCollectives(t *testing.T) {
+	got := make([][]float32, 3)
+	err := RunLocal(3, func(c Comm) error {
+		r := float32(c.Rank())
+		buf := []float32{r, 10 * r, 0.5}
+		if err := c.AllReduce(buf); err != nil {
+			return err
+		}
+		recv := make([]float32, 6)
+		if err := c.AllGather([]float32{r, -r}, recv); err != nil {
+			return err
+		}
+		b := []float32{r + 7}
+		if err := c.Broadcast(b, 2); err != nil {
+			return err
+		}
+		if err := c.Barrier(); err != nil {
+			return err
+		}
+		got[c.Rank()] = append(append(buf, recv...), b...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float32{3, 30, 1.5, 0, 0, 1, -1, 2, -2, 9}
+	for r, g := range got {
+		for i := range want {
+			if g[i] != want[i] {
+				t.Fatalf("rank %d: %v, want %v", r, g, want)
+			}
+		}
+	}
+}
+
+// A rank that fails ends the world: the others get an error, not a hang.
+func TestLocalRankFailureEndsTheWorld(t *testing.T) {
+	err := RunLocal(2, func(c Comm) error {
+		if c.Rank() == 1 {
+			return errors.New("disk on fire")
+		}
+		return c.AllReduce(make([]float32, 4)) // rank 1 never arrives
+	})
+	if err == nil || !strings.Contains(err.Error(), "disk on fire") || !strings.Contains(err.Error(), "rank 1 failed") {
+		t.Fatalf("error %v", err)
 	}
 }

@@ -71,6 +71,7 @@ func (p *Param) node(g *G.ExprGraph) *G.Node {
 type builder struct {
 	g      *G.ExprGraph
 	train  bool
+	sync   *nn.Sync // SyncBN over the world, or nil
 	params G.Nodes
 	err    error
 	macs   float64 // multiply-adds per image of the layers built so far
@@ -144,7 +145,8 @@ func (b *builder) batchNorm(x *G.Node, bn *BatchNorm, relu bool) *G.Node {
 		op.Bwd = nil
 		return b.apply(op, x, an)
 	}
-	m := float32(k.N * k.S)
+	k.Sync = b.sync
+	m := float32(k.Count())
 	// This graph's batch statistics: written by the forward op, read by
 	// the backward ops of the same graph.
 	mean, vari, istd := make([]float32, k.C), make([]float32, k.C), make([]float32, k.C)

@@ -7,6 +7,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/simclr-go/simclr/internal/nn"
 )
 
 // Config selects and sizes a model. The zero value is the "small" encoder
@@ -224,15 +226,34 @@ type Graph struct {
 // statistics. Each graph has its own batch statistics. Parameter gradients
 // are not part of the graph: add a loss on Z (or H) and call
 // gorgonia.Grad(loss, g.Params...).
-func (m *Model) Graph(n, h, w int, train bool) (*Graph, error) { return m.graph(n, h, w, train, true) }
+func (m *Model) Graph(n, h, w int, train bool) (*Graph, error) {
+	return m.Build(n, h, w, Build{Train: train})
+}
 
 // EncoderGraph is Graph without the projection head: it ends at H, and
 // Params lists the encoder's parameters only (for a loss on H alone).
 func (m *Model) EncoderGraph(n, h, w int, train bool) (*Graph, error) {
-	return m.graph(n, h, w, train, false)
+	return m.Build(n, h, w, Build{Train: train, NoHead: true})
 }
 
-func (m *Model) graph(n, h, w int, train, head bool) (*Graph, error) {
+// Build says how Model.Build lays a model out.
+type Build struct {
+	Train  bool    // batch statistics (and running-statistic updates), else running statistics
+	NoHead bool    // end at H: no projection head
+	Sync   *SyncBN // training BatchNorm over a data-parallel world's whole batch
+}
+
+// SyncBN is the reduction of synchronised BatchNorm: Sum adds a slice of
+// per-channel partial sums over the Ranks ranks of the world, in place
+// (an all-reduce), each rank holding the same number of images.
+type SyncBN struct {
+	Ranks int
+	Sum   func([]float32)
+}
+
+// Build is Graph with every option.
+func (m *Model) Build(n, h, w int, o Build) (*Graph, error) {
+	train, head := o.Train, !o.NoHead
 	if n < 1 || h%8 != 0 || w%8 != 0 {
 		return nil, fmt.Errorf("encoder: cannot build for %d images of %dx%d (need n>=1, sides divisible by 8)", n, h, w)
 	}
@@ -244,6 +265,9 @@ func (m *Model) graph(n, h, w int, train, head bool) (*Graph, error) {
 	x := G.NewTensor(g, tensor.Float32, 4, G.WithShape(n, 3, h, w), G.WithName("x"),
 		G.WithValue(tensor.New(tensor.WithShape(n, 3, h, w), tensor.WithBacking(input))))
 	b := &builder{g: g, train: train}
+	if o.Sync != nil && o.Sync.Ranks > 1 {
+		b.sync = &nn.Sync{Ranks: o.Sync.Ranks, Sum: o.Sync.Sum}
+	}
 	hn := m.encode(b, x)
 	var z *G.Node
 	if head {

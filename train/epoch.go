@@ -11,14 +11,13 @@ import (
 // epoch runs the remaining steps of epoch; it returns errInterrupted when
 // the context is cancelled or the step budget is spent.
 func (s *session) epoch(ctx context.Context, epoch int) error {
-	b := s.cfg.BatchSize
-	perm := epochOrder(s.cfg.Seed, epoch, s.d.Len())
+	order, b := s.share(epochOrder(s.cfg.Seed, epoch, s.d.Len()))
 	if s.stream != nil {
 		s.stream.Close()
 	}
 	var err error
 	first := s.step - epoch*s.steps
-	if s.stream, err = s.t.pipe.Stream(ctx, s.d, perm[:s.steps*b], b, s.t.Method.Views(), epoch, first); err != nil {
+	if s.stream, err = s.t.pipe.Stream(ctx, s.d, order, b, s.t.Method.Views(), epoch, first); err != nil {
 		return err
 	}
 	s.winStart, s.epochStart, s.epochFirst = time.Now(), time.Now(), s.step
@@ -45,6 +44,21 @@ func (s *session) epoch(ctx context.Context, epoch int) error {
 	return nil
 }
 
+// share is this rank's part of an epoch's order and its images per step:
+// of each step's batch perm[s·B:(s+1)·B], the rank's slice of B/ranks.
+func (s *session) share(perm []int) ([]int, int) {
+	B, n, r := s.cfg.BatchSize, s.t.Comm.Size(), s.t.Comm.Rank()
+	if n == 1 {
+		return perm[:s.steps*B], B
+	}
+	b := B / n
+	order := make([]int, 0, s.steps*b)
+	for step := range s.steps {
+		order = append(order, perm[step*B+r*b:step*B+(r+1)*b]...)
+	}
+	return order, b
+}
+
 // trainStep loads batch into the trainer and runs one step.
 func (s *session) trainStep(batch *augment.Batch, epoch int) error {
 	for v, dst := range s.views {
@@ -63,7 +77,7 @@ func (s *session) trainStep(batch *augment.Batch, epoch int) error {
 				s.auxY[i] = s.d.Labels[idx]
 			}
 		}
-		s.aux.step(s.t.H()[:s.cfg.BatchSize*s.t.Model.Features], s.auxY)
+		s.aux.step(s.t.H()[:len(batch.Index)*s.t.Model.Features], s.auxY)
 	}
 	if s.t.obj.AfterStep != nil {
 		s.t.obj.AfterStep(s.step)
@@ -106,7 +120,7 @@ func (s *session) endEpoch(ctx context.Context, epoch int) error {
 		m.AuxTop1, m.AuxLoss = s.aux.epoch()
 		s.bar.line("epoch %d: online %s probe top-1 %.2f%% (train, labelled first views)", epoch+1, s.cfg.AuxHead, 100*m.AuxTop1)
 	}
-	if q := s.opts.KNNTest; q != nil && s.cfg.KNNBank > 0 {
+	if q := s.opts.KNNTest; q != nil && s.cfg.KNNBank > 0 && s.lead {
 		acc, err := knnMonitor(ctx, s.t.Model, s.t.pipe, s.d.Head(s.cfg.KNNBank), q)
 		if err != nil {
 			return err

@@ -47,7 +47,7 @@ type Objective struct {
 type Setup struct {
 	Side    int       // image side in pixels, after augment.Config.Size
 	Classes int       // label classes of the training set (supervised methods)
-	Batch   int       // images per step on this rank (set by NewTrainer)
+	Batch   int       // images per step on this rank: Config.BatchSize / Comm.Size() (set by NewTrainer)
 	Comm    dist.Comm // the world; nil means dist.Single
 }
 
@@ -69,7 +69,7 @@ type SimCLR struct{ Temperature float64 }
 func (SimCLR) Views() int { return 2 }
 func (SimCLR) Head() bool { return true }
 
-func (m SimCLR) Objective(g *encoder.Graph, _ Setup) (*Objective, error) {
+func (m SimCLR) Objective(g *encoder.Graph, s Setup) (*Objective, error) {
 	tau := m.Temperature
 	if tau == 0 {
 		tau = contrastive.DefaultTemperature
@@ -78,7 +78,9 @@ func (m SimCLR) Objective(g *encoder.Graph, _ Setup) (*Objective, error) {
 	if err != nil {
 		return nil, err
 	}
-	loss, err := l.Node(g.Z)
+	// Global negatives: NT-Xent over every rank's projections, with this
+	// rank's images as anchors (Node itself with one rank).
+	loss, err := l.GlobalNode(g.Z, s.Comm)
 	if err != nil {
 		return nil, err
 	}

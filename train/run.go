@@ -130,8 +130,12 @@ func epochOrder(seed uint64, epoch, n int) []int {
 	return rand.New(rand.NewPCG(seed, uint64(epoch))).Perm(n)
 }
 
-// encodeMetrics appends m to metrics.jsonl.
+// encodeMetrics appends m to metrics.jsonl (rank 0; the others write
+// nothing).
 func (s *session) encodeMetrics(m run.Metrics) error {
+	if !s.lead {
+		return nil
+	}
 	return json.NewEncoder(s.metrics).Encode(m)
 }
 

@@ -34,6 +34,7 @@ type session struct {
 	epochFirst               int       // the first step this process ran in the epoch
 	lr                       float64   // the last step's learning rate
 	stream                   *augment.Stream
+	lead                     bool // rank 0: writes the run directory, logs, runs the monitors
 }
 
 func newSession(cfg run.Config, d *datasets.Dataset, out string, opts Options) (*session, error) {
@@ -41,7 +42,8 @@ func newSession(cfg run.Config, d *datasets.Dataset, out string, opts Options) (
 	if err != nil {
 		return nil, err
 	}
-	s := &session{cfg: cfg, t: t, d: d, out: out, opts: opts, steps: d.Len() / cfg.BatchSize, views: t.viewSlots()}
+	s := &session{cfg: cfg, t: t, d: d, out: out, opts: opts, steps: d.Len() / cfg.BatchSize, views: t.viewSlots(),
+		lead: t.Comm.Rank() == 0}
 	if err := s.open(); err != nil {
 		t.Close()
 		return nil, err
@@ -53,29 +55,27 @@ func newSession(cfg run.Config, d *datasets.Dataset, out string, opts Options) (
 // opens the run directory.
 func (s *session) open() error {
 	cfg, b := s.cfg, s.cfg.BatchSize
+	if !s.lead { // only rank 0 speaks and writes
+		s.opts.Progress = nil
+	}
 	if s.steps == 0 {
 		return fmt.Errorf("train: %d training images cannot fill one batch of %d; lower --batch-size or raise --limit", s.d.Len(), b)
 	}
 	s.total, s.warm = cfg.Epochs*s.steps, cfg.WarmupSteps(s.steps)
-	if cfg.AuxHead != "" {
+	if cfg.AuxHead != "" && s.lead { // the online probe sees rank 0's share
 		var err error
 		if s.aux, err = newAuxHead(cfg.AuxHead, s.t.Model.Features, len(s.d.Classes)); err != nil {
 			return err
 		}
-		s.auxY = make([]int32, b)
+		s.auxY = make([]int32, b/s.t.Comm.Size())
 	}
 	if err := s.resume(); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(s.out, 0o755); err != nil {
-		return fmt.Errorf("train: output directory: %w", err)
-	}
-	run.CleanTemps(s.out) // left by a process killed mid-write
-	if err := run.WriteJSON(filepath.Join(s.out, run.ConfigFile), cfg); err != nil {
+	if err := s.t.Broadcast(); err != nil {
 		return err
 	}
-	var err error
-	if s.metrics, err = run.OpenMetrics(s.out, s.step); err != nil {
+	if err := s.openDir(); err != nil {
 		return err
 	}
 	progress := s.opts.Progress
@@ -84,12 +84,32 @@ func (s *session) open() error {
 	}
 	fmt.Fprintf(progress, "train: %s, %s, %d images, batch %d (%d views), %d epochs × %d steps, %s peak lr %.4g, τ %.3g\n",
 		cfg.Method, s.d.Name, s.d.Len(), b, s.t.Method.Views()*b, cfg.Epochs, s.steps, cfg.Optimizer, cfg.PeakLR, cfg.Temperature)
+	if n := s.t.Comm.Size(); n > 1 {
+		fmt.Fprintf(progress, "train: %d ranks × %d images, global negatives, sync-bn %v\n", n, b/n, cfg.SyncBN)
+	}
 	if s.step > 0 {
 		fmt.Fprintf(progress, "train: resuming at step %d (epoch %d)\n", s.step, s.step/s.steps+1)
 	}
 	s.bar = newProgress(progress, s.total, s.step)
 	s.start, s.startStep = time.Now(), s.step
 	return nil
+}
+
+// openDir opens the run directory and its metrics (rank 0 only).
+func (s *session) openDir() error {
+	if !s.lead {
+		return nil
+	}
+	if err := os.MkdirAll(s.out, 0o755); err != nil {
+		return fmt.Errorf("train: output directory: %w", err)
+	}
+	run.CleanTemps(s.out) // left by a process killed mid-write
+	if err := run.WriteJSON(filepath.Join(s.out, run.ConfigFile), s.cfg); err != nil {
+		return err
+	}
+	var err error
+	s.metrics, err = run.OpenMetrics(s.out, s.step)
+	return err
 }
 
 // resume loads the state of Options.Resume, if any.
@@ -145,6 +165,9 @@ func (s *session) save(epochsDone int, history bool) (*run.Checkpoint, error) {
 		if midEpoch {
 			ck.Partial.AuxSeen, ck.Partial.AuxRight, ck.Partial.AuxLoss, ck.Partial.AuxSteps = s.aux.seen, s.aux.correct, s.aux.lossSum, s.aux.steps
 		}
+	}
+	if !s.lead {
+		return ck, nil
 	}
 	return ck, ck.Save(s.out, s.cfg.Keep, history)
 }

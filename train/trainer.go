@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sort"
 
 	G "gorgonia.org/gorgonia"
 
@@ -50,7 +51,12 @@ func newTrainer(cfg run.Config, s Setup) (*Trainer, error) {
 	if s.Comm == nil {
 		s.Comm = dist.Single{}
 	}
-	s.Batch = cfg.BatchSize
+	ranks := s.Comm.Size()
+	if cfg.BatchSize%ranks != 0 || cfg.BatchSize/ranks < 2 {
+		return nil, &run.FieldError{Key: "batch_size", Value: cfg.BatchSize,
+			Rule: fmt.Sprintf("must split into equal shares of at least 2 over %d ranks", ranks)}
+	}
+	s.Batch = cfg.BatchSize / ranks
 	meth, err := NewMethod(cfg)
 	if err != nil {
 		return nil, err
@@ -66,11 +72,15 @@ func newTrainer(cfg run.Config, s Setup) (*Trainer, error) {
 	if size := pipe.Config().Size; size > 0 {
 		s.Side = size
 	}
-	build := m.EncoderGraph
-	if meth.Head() {
-		build = m.Graph
+	layout := encoder.Build{Train: true, NoHead: !meth.Head()}
+	if cfg.SyncBN && ranks > 1 {
+		layout.Sync = &encoder.SyncBN{Ranks: ranks, Sum: func(b []float32) {
+			if err := s.Comm.AllReduce(b); err != nil {
+				panic(err) // inside a graph op; under MPI the job has ended already
+			}
+		}}
 	}
-	g, err := build(meth.Views()*s.Batch, s.Side, s.Side, true)
+	g, err := m.Build(meth.Views()*s.Batch, s.Side, s.Side, layout)
 	if err != nil {
 		return nil, err
 	}
@@ -110,13 +120,13 @@ func (t *Trainer) H() []float32 {
 }
 
 // Step runs Backward, ReduceGrads and Update with learning rate lr, and
-// returns the loss.
+// returns the loss (its mean over the ranks).
 func (t *Trainer) Step(lr float64) (float64, error) {
 	loss, err := t.Backward()
 	if err != nil {
 		return loss, err
 	}
-	if err := t.ReduceGrads(); err != nil {
+	if loss, err = t.ReduceGrads(loss); err != nil {
 		return loss, err
 	}
 	t.Update(lr)
@@ -146,24 +156,51 @@ func (t *Trainer) Backward() (float64, error) {
 	return loss, nil
 }
 
-// ReduceGrads replaces the gradients with their mean over the world's
-// ranks, as one fused buffer; with one rank it does nothing.
-func (t *Trainer) ReduceGrads() error {
+// ReduceGrads replaces the gradients, and the rank's loss, with their
+// means over the world's ranks, all-reduced as one fused buffer; it
+// returns the mean loss. With one rank it does nothing.
+func (t *Trainer) ReduceGrads(loss float64) (float64, error) {
 	if t.Comm.Size() == 1 {
-		return nil
+		return loss, nil
 	}
 	t.fused = t.fused[:0]
 	for _, g := range t.gbuf {
 		t.fused = append(t.fused, g...)
 	}
+	t.fused = append(t.fused, float32(loss))
 	if err := dist.Mean(t.Comm, t.fused); err != nil {
-		return fmt.Errorf("train: gradient all-reduce: %w", err)
+		return loss, fmt.Errorf("train: gradient all-reduce: %w", err)
 	}
 	off := 0
 	for _, g := range t.gbuf {
 		off += copy(g, t.fused[off:])
 	}
-	return nil
+	return float64(t.fused[off]), nil
+}
+
+// Broadcast makes every rank's model, running statistics and method
+// tensors rank 0's: ranks start from identical parameters.
+func (t *Trainer) Broadcast() error {
+	if t.Comm.Size() == 1 {
+		return nil
+	}
+	st := t.Model.State()
+	names := make([]string, 0, len(st))
+	for name := range st {
+		names = append(names, name)
+	}
+	sort.Strings(names) // the same order on every rank
+	for _, name := range names {
+		if err := t.Comm.Broadcast(st[name], 0); err != nil {
+			return fmt.Errorf("train: broadcast of %s: %w", name, err)
+		}
+	}
+	for _, p := range t.obj.Params {
+		if err := t.Comm.Broadcast(p.Data, 0); err != nil {
+			return fmt.Errorf("train: broadcast of %s: %w", p.Name, err)
+		}
+	}
+	return t.Model.Load(st)
 }
 
 // Update applies one optimizer step with learning rate lr.

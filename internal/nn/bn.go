@@ -15,7 +15,45 @@ type BatchNorm struct {
 	N, C, S int
 	Eps     float32 // added to the variance; PyTorch's default is 1e-5
 	ReLU    bool
+	// Sync, when set, makes the statistics those of a data-parallel
+	// world's whole batch (SyncBN): Sync.Sum adds per-channel partial sums
+	// over the ranks in place, and Sync.Ranks ranks hold N images each.
+	Sync *Sync
 }
+
+// Sync is SyncBN's reduction over the ranks of a data-parallel world.
+type Sync struct {
+	Ranks int
+	Sum   func([]float32)
+}
+
+// count is the number of values each channel's statistics are over.
+func (b BatchNorm) count() int {
+	if b.Sync != nil {
+		return b.N * b.S * b.Sync.Ranks
+	}
+	return b.N * b.S
+}
+
+// global sums per-channel float64 sums over the world (SyncBN; no-op
+// otherwise).
+func (b BatchNorm) global(s []float64) {
+	if b.Sync == nil {
+		return
+	}
+	f := make([]float32, len(s))
+	for i, v := range s {
+		f[i] = float32(v)
+	}
+	b.Sync.Sum(f)
+	for i, v := range f {
+		s[i] = float64(v)
+	}
+}
+
+// Count is the number of values each channel's statistics are over: N·S,
+// times the ranks under SyncBN.
+func (b BatchNorm) Count() int { return b.count() }
 
 // Size is the activation element count.
 func (b BatchNorm) Size() int { return b.N * b.C * b.S }
@@ -61,16 +99,18 @@ func (b BatchNorm) channelSums(f func(n, c int) (float64, float64)) (s1, s2 []fl
 // writes the per-channel batch mean, biased variance and 1/sqrt(var+eps).
 func (b BatchNorm) ForwardTrain(y, x, affine, mean, variance, invstd []float32) {
 	b.check(x, y)
-	m := float64(b.N * b.S)
+	m := float64(b.count())
 	sum, _ := b.channelSums(func(n, c int) (float64, float64) {
 		return float64(sum4(x[b.offset(n, c):][:b.S])), 0
 	})
+	b.global(sum)
 	for c := range sum {
 		mean[c] = float32(sum[c] / m)
 	}
 	ss, _ := b.channelSums(func(n, c int) (float64, float64) {
 		return float64(sumSqDev4(x[b.offset(n, c):][:b.S], mean[c])), 0
 	})
+	b.global(ss)
 	scale, shift := make([]float32, b.C), make([]float32, b.C)
 	for c := range ss {
 		va := ss[c] / m
@@ -146,10 +186,15 @@ func (b BatchNorm) BackwardParams(daffine, x, y, dy, mean, invstd []float32) {
 }
 
 // BackwardInput computes, for training mode, dx from the same inputs and
-// the daffine that BackwardParams computed.
+// the daffine that BackwardParams computed (this rank's; under SyncBN the
+// world's sums are taken here, daffine itself is left as it is).
 func (b BatchNorm) BackwardInput(dx, x, y, dy, affine, daffine, mean, invstd []float32) {
 	b.check(dx, x, y, dy)
-	m := float32(b.N * b.S)
+	m := float32(b.count())
+	if b.Sync != nil {
+		daffine = append([]float32(nil), daffine[:2*b.C]...)
+		b.Sync.Sum(daffine)
+	}
 	// dx = k·(g − dβ/m − (x−μ)·is·dγ/m) = k·g + x·a + off per channel.
 	k, a, off := make([]float32, b.C), make([]float32, b.C), make([]float32, b.C)
 	for c := 0; c < b.C; c++ {

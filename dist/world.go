@@ -1,0 +1,24 @@
+package dist
+
+import (
+	"errors"
+	"os"
+)
+
+// UnderMPI reports whether this process was started by mpirun (Open MPI
+// sets OMPI_COMM_WORLD_SIZE in every rank's environment).
+func UnderMPI() bool { return os.Getenv("OMPI_COMM_WORLD_SIZE") != "" }
+
+// ErrNoMPI is World's error under mpirun in a binary built without the
+// mpi tag.
+var ErrNoMPI = errors.New("dist: started by mpirun, but this binary has no MPI: build it with go build -tags mpi ./cmd/simclr (needs libopenmpi-dev)")
+
+// World is the world this process runs in: Open MPI's under mpirun (in a
+// binary built with -tags mpi), else Single. close ends it at the end of
+// the program.
+func World() (c Comm, close func() error, err error) {
+	if !UnderMPI() {
+		return Single{}, func() error { return nil }, nil
+	}
+	return openMPIWorld()
+}
