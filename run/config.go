@@ -22,13 +22,13 @@ type Config struct {
 	// Method is what the encoder learns from: simclr (default; NT-Xent on
 	// two views) or supervised (cross-entropy on labels, one view).
 	Method string `json:"method,omitempty"`
-
-	Epochs    int `json:"epochs"`     // 0 means 100, the paper's shortest CIFAR schedule
-	BatchSize int `json:"batch_size"` // images per step, over all ranks of a data-parallel world; 0 means 256
 	// SyncBN computes training BatchNorm statistics over the whole batch
 	// of a data-parallel world (all ranks), as one process would; without
 	// it each rank normalises its own share (plain DDP).
-	SyncBN       bool    `json:"sync_bn,omitempty"`
+	SyncBN bool `json:"sync_bn,omitempty"`
+
+	Epochs       int     `json:"epochs"`        // 0 means 100, the paper's shortest CIFAR schedule
+	BatchSize    int     `json:"batch_size"`    // images per step, over all ranks of a data-parallel world; 0 means 256
 	Optimizer    string  `json:"optimizer"`     // sgd (default), lars or adamw
 	LR           float64 `json:"lr"`            // base learning rate; 0 means 0.3 (sgd, lars; 0.075 with sqrt scaling) or 1e-3 (adamw)
 	LRScaling    string  `json:"lr_scaling"`    // linear (default: LR×B/256), sqrt (LR×√B) or none
