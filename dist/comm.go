@@ -11,6 +11,9 @@ type Comm interface {
 	// AllReduce replaces buf on every rank with the element-wise sum of
 	// every rank's buf.
 	AllReduce(buf []float32) error
+	// AllReduce64 is AllReduce in float64 (statistics that must not lose
+	// precision, SyncBN's sums).
+	AllReduce64(buf []float64) error
 	// AllGather writes every rank's send, in rank order, into recv.
 	AllGather(send, recv []float32) error
 	// Broadcast copies root's buf into every rank's buf.
@@ -22,10 +25,11 @@ type Comm interface {
 // Single is the world of one process: every collective is the identity.
 type Single struct{}
 
-func (Single) Rank() int                 { return 0 }
-func (Single) Size() int                 { return 1 }
-func (Single) AllReduce([]float32) error { return nil }
-func (Single) Barrier() error            { return nil }
+func (Single) Rank() int                   { return 0 }
+func (Single) Size() int                   { return 1 }
+func (Single) AllReduce([]float32) error   { return nil }
+func (Single) AllReduce64([]float64) error { return nil }
+func (Single) Barrier() error              { return nil }
 
 func (Single) AllGather(send, recv []float32) error {
 	if len(recv) != len(send) {

@@ -2,6 +2,7 @@ package dist
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -52,6 +53,13 @@ func TestLocalCollectives(t *testing.T) {
 		buf := []float32{r, 10 * r, 0.5}
 		if err := c.AllReduce(buf); err != nil {
 			return err
+		}
+		b64 := []float64{1e-17 * float64(r+1), 1 + float64(r)}
+		if err := c.AllReduce64(b64); err != nil {
+			return err
+		}
+		if b64[0] != 6e-17 || b64[1] != 6 {
+			return fmt.Errorf("float64 all-reduce gave %v", b64)
 		}
 		recv := make([]float32, 6)
 		if err := c.AllGather([]float32{r, -r}, recv); err != nil {

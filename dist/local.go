@@ -3,6 +3,7 @@ package dist
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 )
 
@@ -98,6 +99,34 @@ func (c *Local) AllReduce(buf []float32) error {
 			s := all[0][i]
 			for _, b := range all[1:] {
 				s += b[i]
+			}
+			sum[i] = s
+		}
+		return nil
+	}, func() { copy(buf, sum) })
+}
+
+// AllReduce64 rides on the float32 exchange: each float64 travels as its
+// two 32-bit halves (bit patterns, not values), and the sum is taken in
+// float64 in rank order.
+func (c *Local) AllReduce64(buf []float64) error {
+	bits := make([]float32, 2*len(buf))
+	for i, v := range buf {
+		u := math.Float64bits(v)
+		bits[2*i], bits[2*i+1] = math.Float32frombits(uint32(u)), math.Float32frombits(uint32(u>>32))
+	}
+	val := func(b []float32, i int) float64 {
+		return math.Float64frombits(uint64(math.Float32bits(b[2*i])) | uint64(math.Float32bits(b[2*i+1]))<<32)
+	}
+	sum := make([]float64, len(buf))
+	return c.exchange(bits, func(all [][]float32) error {
+		if err := sameLength(all, len(bits)); err != nil {
+			return err
+		}
+		for i := range sum {
+			s := val(all[0], i)
+			for _, b := range all[1:] {
+				s += val(b, i)
 			}
 			sum[i] = s
 		}

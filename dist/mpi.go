@@ -18,6 +18,9 @@ static int world_size(int *n) { return MPI_Comm_size(MPI_COMM_WORLD, n); }
 static int allreduce_f32(float *buf, int n) {
 	return MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
 }
+static int allreduce_f64(double *buf, int n) {
+	return MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+}
 static int allgather_f32(float *send, int n, float *recv) {
 	return MPI_Allgather(send, n, MPI_FLOAT, recv, n, MPI_FLOAT, MPI_COMM_WORLD);
 }
@@ -76,6 +79,13 @@ func (c *MPI) AllReduce(buf []float32) error {
 		return nil
 	}
 	return check("MPI_Allreduce", C.allreduce_f32(ptr(buf), C.int(len(buf))))
+}
+
+func (c *MPI) AllReduce64(buf []float64) error {
+	if len(buf) == 0 {
+		return nil
+	}
+	return check("MPI_Allreduce", C.allreduce_f64((*C.double)(unsafe.Pointer(&buf[0])), C.int(len(buf))))
 }
 
 func (c *MPI) AllGather(send, recv []float32) error {

@@ -2,10 +2,15 @@
 
 package dist
 
-func openMPIWorld() (Comm, func() error, error) {
+func openMPIWorld() (Comm, func(bool), error) {
 	c, err := OpenMPI()
 	if err != nil {
 		return nil, nil, err
 	}
-	return c, c.Close, nil
+	return c, func(failed bool) {
+		if failed {
+			c.Abort(1)
+		}
+		c.Close()
+	}, nil
 }

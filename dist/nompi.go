@@ -6,4 +6,4 @@ package dist
 // build with -tags mpi (cgo, libopenmpi-dev) for it.
 const MPIBuilt = false
 
-func openMPIWorld() (Comm, func() error, error) { return nil, nil, ErrNoMPI }
+func openMPIWorld() (Comm, func(bool), error) { return nil, nil, ErrNoMPI }

@@ -245,10 +245,10 @@ type Build struct {
 
 // SyncBN is the reduction of synchronised BatchNorm: Sum adds a slice of
 // per-channel partial sums over the Ranks ranks of the world, in place
-// (an all-reduce), each rank holding the same number of images.
+// (an all-reduce, in float64), each rank holding the same number of images.
 type SyncBN struct {
 	Ranks int
-	Sum   func([]float32)
+	Sum   func([]float64)
 }
 
 // Build is Graph with every option.

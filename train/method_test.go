@@ -10,56 +10,9 @@ import (
 	"testing"
 
 	"github.com/simclr-go/simclr/datasets"
-	"github.com/simclr-go/simclr/dist"
+
 	"github.com/simclr-go/simclr/run"
 )
-
-// twin is a world of two ranks holding identical data: an all-reduce
-// doubles every value, so the mean over ranks must give back exactly the
-// single-process gradients (the scaling by 1/2 is exact).
-type twin struct {
-	dist.Single
-	calls, values int
-}
-
-func (*twin) Size() int { return 2 }
-func (c *twin) AllReduce(buf []float32) error {
-	c.calls++
-	c.values = len(buf)
-	for i := range buf {
-		buf[i] *= 2
-	}
-	return nil
-}
-
-// The gradient hook runs between backward and update: through a world of
-// identical twins (fused buffer, all-reduce, mean, copy back) training is
-// bit-identical to one process.
-func TestGradientHookThroughACommunicator(t *testing.T) {
-	cfg, d, _ := smallRun()
-	cfg.KNNBank, cfg.AuxHead, cfg.Epochs = -1, "", 1
-	one, err := RunOn(context.Background(), cfg, d, t.TempDir(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	comm := &twin{}
-	two, err := RunOn(context.Background(), cfg, d, t.TempDir(), Options{Comm: comm})
-	if err != nil {
-		t.Fatal(err)
-	}
-	params := 0
-	for _, p := range one.Model {
-		params += len(p)
-	}
-	// One fused all-reduce per step (96 images / 16), of every parameter's
-	// gradient (the model state also holds BatchNorm running statistics).
-	if comm.calls != 6 || comm.values == 0 || comm.values >= params {
-		t.Fatalf("%d all-reduces of %d values (model state %d)", comm.calls, comm.values, params)
-	}
-	if !reflect.DeepEqual(one.Model, two.Model) || !reflect.DeepEqual(one.Optimizer, two.Optimizer) {
-		t.Fatal("mean over identical ranks changed the training")
-	}
-}
 
 // Supervised training learns the labels: the training loss falls and the
 // classifier is saved with the run and restored on resume.

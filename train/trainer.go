@@ -74,8 +74,8 @@ func newTrainer(cfg run.Config, s Setup) (*Trainer, error) {
 	}
 	layout := encoder.Build{Train: true, NoHead: !meth.Head()}
 	if cfg.SyncBN && ranks > 1 {
-		layout.Sync = &encoder.SyncBN{Ranks: ranks, Sum: func(b []float32) {
-			if err := s.Comm.AllReduce(b); err != nil {
+		layout.Sync = &encoder.SyncBN{Ranks: ranks, Sum: func(b []float64) {
+			if err := s.Comm.AllReduce64(b); err != nil {
 				panic(err) // inside a graph op; under MPI the job has ended already
 			}
 		}}

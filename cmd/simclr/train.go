@@ -10,6 +10,7 @@ import (
 
 	"github.com/simclr-go/simclr/augment"
 	"github.com/simclr-go/simclr/datasets"
+	"github.com/simclr-go/simclr/dist"
 	"github.com/simclr-go/simclr/run"
 	"github.com/simclr-go/simclr/train"
 )
@@ -23,6 +24,7 @@ func trainFlags(fs *flag.FlagSet, c *run.Config) {
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the dataset's binary files (default: the download cache, $SIMCLR_DATA or ~/.cache/simclr)")
 	fs.IntVar(&c.Limit, "limit", c.Limit, "use only the first N training images (0: all)")
 	fs.StringVar(&c.Method, "method", c.Method, "simclr (NT-Xent on two views) or supervised (cross-entropy on labels, the upper bound)")
+	fs.BoolVar(&c.SyncBN, "sync-bn", c.SyncBN, "under mpirun: BatchNorm statistics over the global batch, as one process (else per rank)")
 	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", c.CheckpointEvery, "epochs between kept checkpoint-eNNNN.bin files (checkpoint.bin is rewritten every epoch)")
 	fs.IntVar(&c.Keep, "keep", c.Keep, "how many checkpoint-eNNNN.bin files to keep")
 	fs.IntVar(&c.KNNBank, "knn-bank", c.KNNBank, "kNN monitor each epoch: bank of the first N training images (0 or negative: off)")
@@ -85,6 +87,11 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if resume != "" {
 		return resumeTrain(ctx, resume, set, stdout, stderr)
 	}
+	return newTrain(ctx, fs, set, c, out, download, stdout, stderr)
+}
+
+// newTrain validates and starts a new run into out.
+func newTrain(ctx context.Context, fs *flag.FlagSet, set map[string]bool, c run.Config, out string, download bool, stdout, stderr io.Writer) error {
 	if out == "" {
 		return usagef("--out is required: the run directory to write")
 	}
@@ -103,6 +110,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if c.KNNBank == 0 || c.KNNQueries == 0 {
 		c.KNNBank, c.KNNQueries = -1, -1 // an explicit 0 means off
 	}
+	var err error
 	if c, err = c.Resolved(); err != nil {
 		return configError(err)
 	}
@@ -112,7 +120,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if c.DataDir, err = datasets.Locate(ctx, c.Dataset, c.DataDir, download, stderr); err != nil {
 		return dataError(err)
 	}
-	return finishTrain(ctx, c, out, train.Options{Progress: stderr}, stdout)
+	return finishTrain(ctx, c, out, train.Options{Progress: stderr}, stdout, stderr)
 }
 
 // resumeTrain continues the run in dir with its own config.
@@ -126,15 +134,29 @@ func resumeTrain(ctx context.Context, dir string, set map[string]bool, stdout, s
 	if err != nil {
 		return err
 	}
-	return finishTrain(ctx, run.Config{}, dir, train.Options{Progress: stderr, Resume: ck}, stdout)
+	return finishTrain(ctx, run.Config{}, dir, train.Options{Progress: stderr, Resume: ck}, stdout, stderr)
 }
 
-func finishTrain(ctx context.Context, c run.Config, out string, opts train.Options, stdout io.Writer) error {
-	ck, err := train.Run(ctx, c, out, opts)
+// finishTrain runs the training in the world this process belongs to
+// (under mpirun: one rank of it; rank 0 writes and reports).
+func finishTrain(ctx context.Context, c run.Config, out string, opts train.Options, stdout, stderr io.Writer) error {
+	comm, end, err := dist.World()
 	if err != nil {
-		if ctx.Err() != nil && ck != nil {
-			return fmt.Errorf("interrupted at step %d; %s holds its checkpoint: continue with simclr train --resume %s", ck.Step, out, out)
-		}
+		return err
+	}
+	opts.Comm = comm
+	if comm.Rank() != 0 {
+		stdout = io.Discard
+	}
+	ck, err := train.Run(ctx, c, out, opts)
+	if err != nil && ctx.Err() != nil && ck != nil {
+		err = fmt.Errorf("interrupted at step %d; %s holds its checkpoint: continue with simclr train --resume %s", ck.Step, out, out)
+	}
+	if err != nil && comm.Size() > 1 { // say why, then end every rank: none waits for this one
+		fmt.Fprintf(stderr, "simclr train: rank %d of %d: %s\n", comm.Rank(), comm.Size(), oneLine(err.Error()))
+	}
+	end(err != nil)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s: %s (epoch %d, step %d), %s, %s\n", out, run.CheckpointFile, ck.Epoch, ck.Step, run.MetricsFile, run.ConfigFile)

@@ -21,10 +21,13 @@ type BatchNorm struct {
 	Sync *Sync
 }
 
-// Sync is SyncBN's reduction over the ranks of a data-parallel world.
+// Sync is SyncBN's reduction over the ranks of a data-parallel world. The
+// sums travel in float64, as one process keeps them, so that the
+// statistics, and the ReLU masks that depend on them, match one process's
+// but for the order of additions.
 type Sync struct {
 	Ranks int
-	Sum   func([]float32)
+	Sum   func([]float64)
 }
 
 // count is the number of values each channel's statistics are over.
@@ -35,19 +38,13 @@ func (b BatchNorm) count() int {
 	return b.N * b.S
 }
 
-// global sums per-channel float64 sums over the world (SyncBN; no-op
-// otherwise).
-func (b BatchNorm) global(s []float64) {
+// global sums per-channel sums over the world (SyncBN; no-op otherwise).
+func (b BatchNorm) global(s ...[]float64) {
 	if b.Sync == nil {
 		return
 	}
-	f := make([]float32, len(s))
-	for i, v := range s {
-		f[i] = float32(v)
-	}
-	b.Sync.Sum(f)
-	for i, v := range f {
-		s[i] = float64(v)
+	for _, x := range s {
+		b.Sync.Sum(x)
 	}
 }
 
@@ -174,26 +171,34 @@ func reluMask(g, y float32) float32 {
 // statistics.
 func (b BatchNorm) BackwardParams(daffine, x, y, dy, mean, invstd []float32) {
 	b.check(x, y, dy)
+	b.gradAffine(daffine, x, y, dy, mean, invstd, false)
+}
+
+// gradAffine writes dγ and dβ: this rank's, or with global the world's.
+func (b BatchNorm) gradAffine(daffine, x, y, dy, mean, invstd []float32, global bool) {
 	sg, sgx := b.channelSums(func(n, c int) (float64, float64) {
 		o := b.offset(n, c)
 		xs, ys, ds := x[o:o+b.S], y[o:o+b.S:o+b.S], dy[o:o+b.S:o+b.S]
 		pg, pgx := gradSums4(ds, xs, ys, mean[c], b.ReLU)
 		return float64(pg), float64(pgx)
 	})
+	if global {
+		b.global(sg, sgx)
+	}
 	for c := 0; c < b.C; c++ {
 		daffine[c], daffine[b.C+c] = float32(sgx[c])*invstd[c], float32(sg[c])
 	}
 }
 
 // BackwardInput computes, for training mode, dx from the same inputs and
-// the daffine that BackwardParams computed (this rank's; under SyncBN the
-// world's sums are taken here, daffine itself is left as it is).
+// the daffine that BackwardParams computed (this rank's: under SyncBN the
+// world's sums are taken again here, daffine itself is left as it is).
 func (b BatchNorm) BackwardInput(dx, x, y, dy, affine, daffine, mean, invstd []float32) {
 	b.check(dx, x, y, dy)
 	m := float32(b.count())
 	if b.Sync != nil {
-		daffine = append([]float32(nil), daffine[:2*b.C]...)
-		b.Sync.Sum(daffine)
+		daffine = make([]float32, 2*b.C)
+		b.gradAffine(daffine, x, y, dy, mean, invstd, true)
 	}
 	// dx = k·(g − dβ/m − (x−μ)·is·dγ/m) = k·g + x·a + off per channel.
 	k, a, off := make([]float32, b.C), make([]float32, b.C), make([]float32, b.C)
