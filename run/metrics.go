@@ -22,6 +22,11 @@ type Metrics struct {
 	AuxTop1      float64  `json:"aux_top1,omitempty"` // epoch lines: online probe accuracy on the labelled first views
 	AuxLoss      float64  `json:"aux_loss,omitempty"`
 	KNNTop1      *float64 `json:"knn_top1,omitempty"` // epoch lines: kNN monitor accuracy
+	// Step lines of a data-parallel run: rank 0's seconds per step in
+	// all-reduces (gradients, loss, SyncBN) and all-gathers (projections),
+	// waiting for the other ranks included.
+	AllReduceSec float64 `json:"allreduce_sec,omitempty"`
+	AllGatherSec float64 `json:"allgather_sec,omitempty"`
 }
 
 // OpenMetrics opens dir/metrics.jsonl for appending, first dropping lines

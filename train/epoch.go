@@ -98,6 +98,10 @@ func (s *session) logStep(epoch int) error {
 	timed := min(s.part.WinSteps, s.step-s.startStep) // steps of this window run by this process
 	m := run.Metrics{Kind: "step", Epoch: epoch + 1, Step: s.step, Loss: s.part.WinLoss / float64(s.part.WinSteps), LR: s.lr,
 		ImagesPerSec: float64(timed*b) / sec, ViewsPerSec: float64(v*timed*b) / sec, ElapsedSec: s.elapsed()}
+	if s.timed != nil && timed > 0 {
+		reduce, gather := s.timed.Take()
+		m.AllReduceSec, m.AllGatherSec = reduce.Seconds()/float64(timed), gather.Seconds()/float64(timed)
+	}
 	if err := s.encodeMetrics(m); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/simclr-go/simclr/augment"
 	"github.com/simclr-go/simclr/datasets"
+	"github.com/simclr-go/simclr/dist"
 	"github.com/simclr-go/simclr/run"
 )
 
@@ -34,16 +35,22 @@ type session struct {
 	epochFirst               int       // the first step this process ran in the epoch
 	lr                       float64   // the last step's learning rate
 	stream                   *augment.Stream
-	lead                     bool // rank 0: writes the run directory, logs, runs the monitors
+	lead                     bool        // rank 0: writes the run directory, logs, runs the monitors
+	timed                    *dist.Timed // the world's collectives, timed (nil with one rank)
 }
 
 func newSession(cfg run.Config, d *datasets.Dataset, out string, opts Options) (*session, error) {
+	var timed *dist.Timed
+	if opts.Comm != nil && opts.Comm.Size() > 1 {
+		timed = &dist.Timed{Comm: opts.Comm}
+		opts.Comm = timed
+	}
 	t, err := newTrainer(cfg, Setup{Side: d.H, Classes: len(d.Classes), Comm: opts.Comm})
 	if err != nil {
 		return nil, err
 	}
 	s := &session{cfg: cfg, t: t, d: d, out: out, opts: opts, steps: d.Len() / cfg.BatchSize, views: t.viewSlots(),
-		lead: t.Comm.Rank() == 0}
+		lead: t.Comm.Rank() == 0, timed: timed}
 	if err := s.open(); err != nil {
 		t.Close()
 		return nil, err
