@@ -10,7 +10,11 @@ import (
 // WriteFileAtomic writes path (mode 0644) through a temp file in the same
 // directory, synced, renamed into place and the directory synced: readers
 // see the old file or the new one, and after a crash the new name holds.
-func WriteFileAtomic(path string, write func(f *os.File) error) error {
+func WriteFileAtomic(path string, write func(f *os.File) error) error { return writeFile(path, write) }
+
+// writeFile is WriteFileAtomic's implementation: a variable so that tests
+// can inject a failing disk.
+var writeFile = func(path string, write func(f *os.File) error) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {

@@ -1,8 +1,14 @@
 package run
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/gob"
+	"errors"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -43,15 +49,48 @@ type Partial struct {
 	AuxSteps           int
 }
 
-const checkpointFormat = "simclr-go checkpoint v1"
+// The checkpoint file: a fixed header, then the gob-encoded Checkpoint.
+//
+//	magic    8 bytes  "SIMCLRck"
+//	version  uint32   little-endian, checkpointVersion
+//	length   uint64   payload bytes
+//	sha256   32 bytes of the payload
+//	payload  gob(Checkpoint)
+//
+// Load checks all four before decoding, so a flipped byte, a truncated
+// file or another program's file is an error naming the file, never
+// silently different weights.
+const (
+	checkpointMagic   = "SIMCLRck"
+	checkpointVersion = 2
+	checkpointFormat  = "simclr-go checkpoint v2"
+	headerSize        = 8 + 4 + 8 + sha256.Size
+	// MaxCheckpointBytes bounds what LoadCheckpoint reads (a ResNet-18 at
+	// width 16 with its optimizer state is under 4 GiB).
+	MaxCheckpointBytes = 8 << 30
+)
 
 // Save writes dir/checkpoint.bin and, when history is set, also
 // checkpoint-eNNNN.bin, keeping the newest keep of those.
 func (c *Checkpoint) Save(dir string, keep int, history bool) error {
 	c.Format = checkpointFormat
+	var payload bytes.Buffer
+	if err := gob.NewEncoder(&payload).Encode(c); err != nil {
+		return fmt.Errorf("encoding the checkpoint: %w", err)
+	}
+	sum := sha256.Sum256(payload.Bytes())
+	hdr := make([]byte, 0, headerSize)
+	hdr = append(hdr, checkpointMagic...)
+	hdr = binary.LittleEndian.AppendUint32(hdr, checkpointVersion)
+	hdr = binary.LittleEndian.AppendUint64(hdr, uint64(payload.Len()))
+	hdr = append(hdr, sum[:]...)
 	write := func(name string) error {
-		return WriteFileAtomic(filepath.Join(dir, name), func(f *os.File) error {
-			return gob.NewEncoder(f).Encode(c)
+		return writeFile(filepath.Join(dir, name), func(f *os.File) error {
+			if _, err := f.Write(hdr); err != nil {
+				return err
+			}
+			_, err := f.Write(payload.Bytes())
+			return err
 		})
 	}
 	if err := write(CheckpointFile); err != nil {
@@ -75,23 +114,73 @@ func (c *Checkpoint) Save(dir string, keep int, history bool) error {
 // LoadCheckpoint reads the checkpoint of the run in dir.
 func LoadCheckpoint(dir string) (*Checkpoint, error) {
 	path := filepath.Join(dir, CheckpointFile)
+	if _, err := os.Stat(path); os.IsNotExist(err) {
+		if _, derr := os.Stat(dir); derr != nil {
+			return nil, fmt.Errorf("run directory %s: %w", dir, derr)
+		}
+		return nil, fmt.Errorf("%s has no %s: is it a run directory of simclr train?", dir, CheckpointFile)
+	}
+	return ReadCheckpoint(path)
+}
+
+// ReadCheckpoint reads one checkpoint file (checkpoint.bin or a kept
+// checkpoint-eNNNN.bin), verifying its header and checksum, and refuses
+// non-finite tensors.
+func ReadCheckpoint(path string) (*Checkpoint, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		if os.IsNotExist(err) {
-			if _, derr := os.Stat(dir); derr != nil {
-				return nil, fmt.Errorf("run directory %s: %w", dir, derr)
-			}
-			return nil, fmt.Errorf("%s has no %s: is it a run directory of simclr train?", dir, CheckpointFile)
-		}
 		return nil, err
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	c, err := decodeCheckpoint(f, fi.Size())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// decodeCheckpoint reads a checkpoint of size bytes from r.
+func decodeCheckpoint(r io.Reader, size int64) (*Checkpoint, error) {
+	hdr := make([]byte, headerSize)
+	if _, err := io.ReadFull(r, hdr); err != nil {
+		return nil, fmt.Errorf("not a simclr-go checkpoint (%d bytes, shorter than its header)", size)
+	}
+	if string(hdr[:8]) != checkpointMagic {
+		return nil, errors.New("not a simclr-go checkpoint (no SIMCLRck header; checkpoints of simclr-go before v2 have none and must be retrained)")
+	}
+	if v := binary.LittleEndian.Uint32(hdr[8:]); v != checkpointVersion {
+		return nil, fmt.Errorf("checkpoint format v%d, this simclr-go reads v%d", v, checkpointVersion)
+	}
+	n := binary.LittleEndian.Uint64(hdr[12:])
+	if n > MaxCheckpointBytes || int64(n) != size-headerSize {
+		return nil, fmt.Errorf("checkpoint says %d payload bytes, the file holds %d: truncated or damaged", n, size-headerSize)
+	}
+	payload := make([]byte, n)
+	if _, err := io.ReadFull(r, payload); err != nil {
+		return nil, fmt.Errorf("reading the checkpoint: %w", err)
+	}
+	if sum := sha256.Sum256(payload); !bytes.Equal(sum[:], hdr[20:]) {
+		return nil, errors.New("checksum mismatch: the checkpoint is damaged (a flipped or lost byte); use a kept checkpoint-eNNNN.bin")
+	}
 	var c Checkpoint
-	if err := gob.NewDecoder(f).Decode(&c); err != nil {
-		return nil, fmt.Errorf("%s: not a readable checkpoint: %w", path, err)
+	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&c); err != nil {
+		return nil, fmt.Errorf("not a readable checkpoint: %w", err)
 	}
 	if c.Format != checkpointFormat {
-		return nil, fmt.Errorf("%s: format %q, want %q", path, c.Format, checkpointFormat)
+		return nil, fmt.Errorf("format %q, want %q", c.Format, checkpointFormat)
+	}
+	for part, m := range map[string]map[string][]float32{"model": c.Model, "optimizer": c.Optimizer, "method": c.Method, "online probe": c.Aux} {
+		for name, t := range m {
+			for _, v := range t {
+				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+					return nil, fmt.Errorf("%s tensor %s holds %v: refusing non-finite weights", part, name, v)
+				}
+			}
+		}
 	}
 	return &c, nil
 }

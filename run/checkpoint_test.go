@@ -1,0 +1,79 @@
+package run
+
+import (
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func savedRun(t *testing.T) (string, []byte) {
+	t.Helper()
+	dir := t.TempDir()
+	ck := &Checkpoint{Epoch: 2, Step: 20, Model: map[string][]float32{"w": make([]float32, 1000)}}
+	if err := ck.Save(dir, 1, false); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, CheckpointFile))
+	return dir, b
+}
+
+// Any damage to checkpoint.bin is an error naming the file, never other
+// weights: a flipped byte anywhere, a truncation, another file, an older
+// format, non-finite weights.
+func TestCheckpointIntegrity(t *testing.T) {
+	dir, good := savedRun(t)
+	path := filepath.Join(dir, CheckpointFile)
+	if _, err := LoadCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(good); i += len(good)/97 + 1 {
+		bad := append([]byte(nil), good...)
+		bad[i] ^= 0x10
+		os.WriteFile(path, bad, 0o644)
+		if _, err := LoadCheckpoint(dir); err == nil || !strings.Contains(err.Error(), CheckpointFile) {
+			t.Fatalf("byte %d of %d flipped: %v", i, len(good), err)
+		}
+	}
+	for name, body := range map[string][]byte{
+		"truncated": good[:len(good)-7], "header only": good[:headerSize], "empty": nil,
+		"gob of v1": good[headerSize:], "longer": append(append([]byte(nil), good...), 0),
+	} {
+		os.WriteFile(path, body, 0o644)
+		if _, err := LoadCheckpoint(dir); err == nil {
+			t.Errorf("%s checkpoint accepted", name)
+		}
+	}
+	ck := &Checkpoint{Model: map[string][]float32{"w": {1, float32(math.Inf(1))}}}
+	ck.Save(dir, 1, false)
+	if _, err := LoadCheckpoint(dir); err == nil || !strings.Contains(err.Error(), "non-finite") {
+		t.Fatalf("infinite weight: %v", err)
+	}
+}
+
+// A checkpoint write that fails (a full disk) leaves the previous
+// checkpoint intact and no temp file, and says which file failed.
+func TestCheckpointWriteFailureKeepsThePrevious(t *testing.T) {
+	dir, good := savedRun(t)
+	real := writeFile
+	defer func() { writeFile = real }()
+	writeFile = func(path string, write func(f *os.File) error) error {
+		return real(path, func(f *os.File) error {
+			f.Write([]byte("partial"))
+			return errors.New("no space left on device")
+		})
+	}
+	ck := &Checkpoint{Epoch: 3, Model: map[string][]float32{"w": {5}}}
+	err := ck.Save(dir, 1, true)
+	if err == nil || !strings.Contains(err.Error(), "no space left") || !strings.Contains(err.Error(), CheckpointFile) {
+		t.Fatalf("failed save: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, CheckpointFile)); string(b) != string(good) {
+		t.Fatal("a failed save changed checkpoint.bin")
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*")); len(left) != 0 {
+		t.Fatalf("temp files left: %v", left)
+	}
+}
