@@ -47,17 +47,20 @@ func (cfg Config) Resolve() (Recipe, error) {
 	default:
 		return r, fmt.Errorf("augment: unknown preset %q (want cifar or imagenet)", cfg.Preset)
 	}
-	if cfg.Strength < 0 || cfg.Strength > 2.5 {
+	if !(cfg.Strength >= 0 && cfg.Strength <= 2.5) {
 		return r, fmt.Errorf("augment: colour strength %v outside [0, 2.5]", cfg.Strength)
 	}
-	if cfg.NoiseStd < 0 {
-		return r, fmt.Errorf("augment: noise σ %v is negative", cfg.NoiseStd)
+	if !(cfg.NoiseStd >= 0 && cfg.NoiseStd <= 10) {
+		return r, fmt.Errorf("augment: noise σ %v outside [0, 10]", cfg.NoiseStd)
 	}
 	if cfg.NoiseStd > 0 {
 		r.NoiseP, r.NoiseStd = 1, cfg.NoiseStd
 	}
 	return r, r.Validate()
 }
+
+// MaxSize is the largest output side a pipeline makes.
+const MaxSize = 1024
 
 // Pipeline makes augmented views. It is safe for concurrent use.
 type Pipeline struct {
@@ -69,8 +72,8 @@ type Pipeline struct {
 
 // New validates cfg and returns a pipeline.
 func New(cfg Config) (*Pipeline, error) {
-	if cfg.Size < 0 {
-		return nil, fmt.Errorf("augment: size %d is negative", cfg.Size)
+	if cfg.Size < 0 || cfg.Size > MaxSize {
+		return nil, fmt.Errorf("augment: size %d outside [0, %d]", cfg.Size, MaxSize)
 	}
 	if cfg.Workers < 0 {
 		return nil, fmt.Errorf("augment: %d workers", cfg.Workers)

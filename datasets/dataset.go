@@ -155,6 +155,9 @@ func readNames(path string, def []string) []string {
 // readRecords appends the records of files (in dir) to d. Each record is
 // labelBytes label bytes, of which byte labelAt is the label, then the
 // image.
+// maxRecordFile bounds a CIFAR binary file (the official ones are 30 MB).
+const maxRecordFile = 1 << 30
+
 func readRecords(d *Dataset, dir string, files []string, labelBytes, labelAt, limit int) error {
 	if fi, err := os.Stat(dir); err != nil {
 		return fmt.Errorf("datasets: %s directory: %w", d.Name, err)
@@ -178,6 +181,10 @@ func readRecords(d *Dataset, dir string, files []string, labelBytes, labelAt, li
 			return fmt.Errorf("datasets: %w", err)
 		}
 		size := fi.Size()
+		if size > maxRecordFile {
+			f.Close()
+			return fmt.Errorf("datasets: %s: %d bytes, more than a %s file can be (%d)", path, size, d.Name, maxRecordFile)
+		}
 		if size == 0 || size%int64(rec) != 0 {
 			f.Close()
 			return fmt.Errorf("datasets: %s: %d bytes is not a whole number of %d-byte records (record %d is truncated)", path, size, rec, size/int64(rec))

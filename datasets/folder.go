@@ -22,6 +22,13 @@ const (
 	FolderSide = 32
 )
 
+// MaxPixels bounds the pixels of one image LoadFolder decodes (width ×
+// height, read from the file's header before decoding): 50 megapixels,
+// enough for any photograph, small enough that a hostile 69-byte PNG that
+// claims 60000×60000 is refused instead of allocating 14 GB. Raise it for
+// larger images.
+var MaxPixels = 50_000_000
+
 // folderExts are the file types LoadFolder decodes (case-insensitive).
 var folderExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true}
 
@@ -87,6 +94,9 @@ func LoadFolder(dir string, split Split, side, limit int) (*Dataset, error) {
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, p := range paths {
 		g.Go(func() error {
+			if err := checkSize(p); err != nil {
+				return err
+			}
 			img, err := imaging.Open(p, imaging.AutoOrientation(true))
 			if err != nil {
 				return fmt.Errorf("datasets: %s: %w", p, err)
@@ -102,6 +112,24 @@ func LoadFolder(dir string, split Split, side, limit int) (*Dataset, error) {
 }
 
 // planar writes an NRGBA image's colour channels as C×H×W bytes.
+// checkSize reads the image header of path and refuses more than
+// MaxPixels pixels.
+func checkSize(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("datasets: %w", err)
+	}
+	defer f.Close()
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil {
+		return fmt.Errorf("datasets: %s: %w", path, err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > MaxPixels || cfg.Width > MaxPixels || cfg.Height > MaxPixels {
+		return fmt.Errorf("datasets: %s: %d×%d pixels, more than the %d allowed (datasets.MaxPixels, --max-pixels)", path, cfg.Width, cfg.Height, MaxPixels)
+	}
+	return nil
+}
+
 // fill writes img scaled to cover side×side and centre-cropped (Lanczos)
 // into dst as planar RGB.
 func fill(dst []uint8, img image.Image, side int) {

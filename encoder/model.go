@@ -44,8 +44,8 @@ func (c Config) Resolved() (Config, error) {
 	if c.ProjDim == 0 {
 		c.ProjDim = 128
 	}
-	if c.ProjDim < 0 {
-		return c, fmt.Errorf("encoder: projection dimension %d must be positive", c.ProjDim)
+	if c.ProjDim < 0 || c.ProjDim > 1<<16 {
+		return c, fmt.Errorf("encoder: projection dimension %d outside [1, 65536]", c.ProjDim)
 	}
 	return c, nil
 }

@@ -50,8 +50,8 @@ func (s Source) check() error {
 		return &run.FieldError{Key: "limit", Value: s.Limit, Rule: "must not be negative"}
 	case s.TestLimit < 0:
 		return &run.FieldError{Key: "test_limit", Value: s.TestLimit, Rule: "must not be negative"}
-	case s.Batch < 0:
-		return &run.FieldError{Key: "batch_size", Value: s.Batch, Rule: "must be positive"}
+	case s.Batch < 0 || s.Batch > 1<<16:
+		return &run.FieldError{Key: "batch_size", Value: s.Batch, Rule: "must be in [1, 65536]"}
 	case s.Baseline != "" && s.Baseline != BaselinePixels && s.Baseline != BaselineRandom:
 		return &run.FieldError{Key: "baseline", Value: s.Baseline, Rule: "want pixels or random"}
 	case s.Run == "" && s.Baseline == "":

@@ -5,13 +5,16 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/gob"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
+	"strings"
 )
 
 // File names inside a run directory.
@@ -199,4 +202,84 @@ func Find(root string) ([]string, error) {
 		return nil
 	})
 	return dirs, err
+}
+
+// CheckNew returns nil when dir may receive a new run: it does not exist,
+// is empty, or holds only an unfinished run of ours (a config.json and
+// metrics.jsonl written before the first checkpoint). A finished or
+// resumable run, or any other file, is an error: nothing a user wrote is
+// overwritten.
+func CheckNew(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, CheckpointFile)); err == nil {
+		return fmt.Errorf("%s already holds a run (%s); choose another --out or --resume it", dir, CheckpointFile)
+	}
+	for _, e := range entries {
+		switch name := e.Name(); {
+		case name == ConfigFile || name == MetricsFile || (strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-")):
+		default:
+			return fmt.Errorf("%s is not empty (it holds %s) and is not a run directory: choose another --out", dir, name)
+		}
+	}
+	return nil
+}
+
+// CheckConfig compares dir/config.json, when there is one, with the
+// checkpoint's config: a run's config cannot change under it.
+func (c *Checkpoint) CheckConfig(dir string) error {
+	path := filepath.Join(dir, ConfigFile)
+	b, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var onDisk, saved map[string]any
+	if err := json.Unmarshal(b, &onDisk); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	js, _ := json.Marshal(c.Config)
+	json.Unmarshal(js, &saved)
+	if key := firstDifference(onDisk, saved, ""); key != "" {
+		return fmt.Errorf("%s differs from the config in %s at %s: a run's config cannot change; start a new run with --config %s", path, CheckpointFile, key, path)
+	}
+	return nil
+}
+
+// firstDifference is the first key (in sorted order, nested keys dotted)
+// whose value differs between a and b, or "".
+func firstDifference(a, b map[string]any, prefix string) string {
+	keys := map[string]bool{}
+	for k := range a {
+		keys[k] = true
+	}
+	for k := range b {
+		keys[k] = true
+	}
+	sorted := make([]string, 0, len(keys))
+	for k := range keys {
+		sorted = append(sorted, k)
+	}
+	sort.Strings(sorted)
+	for _, k := range sorted {
+		am, aok := a[k].(map[string]any)
+		bm, bok := b[k].(map[string]any)
+		if aok && bok {
+			if d := firstDifference(am, bm, prefix+k+"."); d != "" {
+				return d
+			}
+			continue
+		}
+		if !reflect.DeepEqual(a[k], b[k]) {
+			return prefix + k
+		}
+	}
+	return ""
 }

@@ -103,8 +103,11 @@ func (c *Config) resolveData() error {
 	if c.BatchSize == 0 {
 		c.BatchSize = 256
 	}
-	if c.BatchSize < 2 {
-		return bad("batch_size", c.BatchSize, "must be at least 2 (NT-Xent needs negatives, BatchNorm a batch)")
+	if c.BatchSize < 2 || c.BatchSize > 1<<16 {
+		return bad("batch_size", c.BatchSize, "must be at least 2 (NT-Xent needs negatives, BatchNorm a batch) and at most 65536")
+	}
+	if c.ImageSize > 1024 {
+		return bad("image_size", c.ImageSize, "must be at most 1024")
 	}
 	if c.Limit > 0 && c.Limit < c.BatchSize {
 		return bad("limit", c.Limit, fmt.Sprintf("is smaller than batch_size %d: not one full batch", c.BatchSize))
@@ -160,8 +163,8 @@ func (c *Config) resolveSchedule() error {
 	if c.Epochs == 0 {
 		c.Epochs = 100
 	}
-	if c.Epochs < 0 {
-		return bad("epochs", c.Epochs, "must be at least 1")
+	if c.Epochs < 0 || c.Epochs > 1_000_000 {
+		return bad("epochs", c.Epochs, "must be at least 1 and at most 1000000")
 	}
 	switch {
 	case math.IsNaN(c.WarmupEpochs) || math.IsInf(c.WarmupEpochs, 0):
@@ -235,8 +238,8 @@ func (c *Config) resolveParts() error {
 	if c.Model, err = c.Model.Resolved(); err != nil {
 		return err
 	}
-	if c.Augment.Size < 0 {
-		return bad("augment.size", c.Augment.Size, "must not be negative")
+	if c.Augment.Size < 0 || c.Augment.Size > augment.MaxSize {
+		return bad("augment.size", c.Augment.Size, fmt.Sprintf("must be in [0, %d]", augment.MaxSize))
 	}
 	if c.Augment.Workers < 0 {
 		return bad("augment.workers", c.Augment.Workers, "must not be negative")

@@ -1,10 +1,7 @@
 package train
 
 import (
-	"bytes"
 	"context"
-	"encoding/gob"
-	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -80,12 +77,11 @@ func TestInterruptKeepsTheEpochSnapshot(t *testing.T) {
 	if err != nil || last.Step != 8 {
 		t.Fatalf("checkpoint.bin at step %v (%v), want 8", last.Step, err)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "checkpoint-e0001.bin"))
+	ck, err := run.ReadCheckpoint(filepath.Join(dir, "checkpoint-e0001.bin"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ck run.Checkpoint
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&ck); err != nil || ck.Epoch != 1 || ck.Step != 6 {
-		t.Fatalf("checkpoint-e0001.bin holds epoch %d step %d (%v), want epoch 1 step 6", ck.Epoch, ck.Step, err)
+	if ck.Epoch != 1 || ck.Step != 6 {
+		t.Fatalf("checkpoint-e0001.bin holds epoch %d step %d, want epoch 1 step 6", ck.Epoch, ck.Step)
 	}
 }

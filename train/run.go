@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/simclr-go/simclr/augment"
@@ -41,8 +39,11 @@ var ErrStopped = errors.New("train: stopped early; resume with --resume")
 func Run(ctx context.Context, cfg run.Config, out string, opts Options) (*run.Checkpoint, error) {
 	if opts.Resume != nil {
 		cfg = opts.Resume.Config
-	} else if _, err := os.Stat(filepath.Join(out, run.CheckpointFile)); err == nil {
-		return nil, fmt.Errorf("train: %s already holds a run (%s); choose another --out or --resume it", out, run.CheckpointFile)
+		if err := opts.Resume.CheckConfig(out); err != nil {
+			return nil, err
+		}
+	} else if err := run.CheckNew(out); err != nil {
+		return nil, err
 	}
 	cfg, err := cfg.Resolved()
 	if err != nil {

@@ -40,6 +40,9 @@ type session struct {
 }
 
 func newSession(cfg run.Config, d *datasets.Dataset, out string, opts Options) (*session, error) {
+	if d.Len() < cfg.BatchSize { // before the model and its buffers are built
+		return nil, fmt.Errorf("train: %d training images cannot fill one batch of %d; lower --batch-size or raise --limit", d.Len(), cfg.BatchSize)
+	}
 	var timed *dist.Timed
 	if opts.Comm != nil && opts.Comm.Size() > 1 {
 		timed = &dist.Timed{Comm: opts.Comm}
@@ -64,9 +67,6 @@ func (s *session) open() error {
 	cfg, b := s.cfg, s.cfg.BatchSize
 	if !s.lead { // only rank 0 speaks and writes
 		s.opts.Progress = nil
-	}
-	if s.steps == 0 {
-		return fmt.Errorf("train: %d training images cannot fill one batch of %d; lower --batch-size or raise --limit", s.d.Len(), b)
 	}
 	s.total, s.warm = cfg.Epochs*s.steps, cfg.WarmupSteps(s.steps)
 	if cfg.AuxHead != "" && s.lead { // the online probe sees rank 0's share

@@ -34,8 +34,8 @@ func runAugment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if _, err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	if n < 1 || views < 1 || scale < 1 {
-		return usagef("--n, --views and --scale must be at least 1")
+	if n < 1 || n > 10000 || views < 1 || views > 64 || scale < 1 || scale > 32 {
+		return usagef("--n (1..10000), --views (1..64) and --scale (1..32) out of range: %d, %d, %d", n, views, scale)
 	}
 	d, err := data.load(ctx, n, stderr)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -73,7 +74,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			continue
 		}
 		v, err := strconv.ParseFloat(r, 64)
-		if err != nil || v < 0 {
+		if err != nil || !(v >= 0) || math.IsInf(v, 0) {
 			return usagef("--reg %q: want non-negative numbers separated by commas", regs)
 		}
 		lambdas = append(lambdas, v)
@@ -135,8 +136,8 @@ func runKNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if _, err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	if k < 1 || !(tau > 0) {
-		return usagef("--k must be at least 1 and --tau positive")
+	if k < 1 || !(tau > 0) || math.IsInf(tau, 0) {
+		return usagef("--k must be at least 1 and --tau positive and finite")
 	}
 	f, err := open(ctx, s, stderr)
 	if err != nil {

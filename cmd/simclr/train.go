@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/simclr-go/simclr/augment"
@@ -23,6 +24,7 @@ func trainFlags(fs *flag.FlagSet, c *run.Config) {
 	fs.IntVar(&c.ImageSize, "image-size", c.ImageSize, "folder datasets: side images are resized to when loaded (0: 32)")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the dataset's binary files (default: the download cache, $SIMCLR_DATA or ~/.cache/simclr)")
 	fs.IntVar(&c.Limit, "limit", c.Limit, "use only the first N training images (0: all)")
+	fs.IntVar(&datasets.MaxPixels, "max-pixels", datasets.MaxPixels, "folder datasets: refuse images of more pixels than this (read from the header, before decoding)")
 	fs.StringVar(&c.Method, "method", c.Method, "simclr (NT-Xent on two views) or supervised (cross-entropy on labels, the upper bound)")
 	fs.BoolVar(&c.SyncBN, "sync-bn", c.SyncBN, "under mpirun: BatchNorm statistics over the global batch, as one process (else per rank)")
 	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", c.CheckpointEvery, "epochs between kept checkpoint-eNNNN.bin files (checkpoint.bin is rewritten every epoch)")
@@ -120,13 +122,18 @@ func newTrain(ctx context.Context, fs *flag.FlagSet, set map[string]bool, c run.
 	if c.DataDir, err = datasets.Locate(ctx, c.Dataset, c.DataDir, download, stderr); err != nil {
 		return dataError(err)
 	}
+	if c.DataDir != "" { // stored absolute: eval reads the same data from any directory
+		if c.DataDir, err = filepath.Abs(c.DataDir); err != nil {
+			return err
+		}
+	}
 	return finishTrain(ctx, c, out, train.Options{Progress: stderr}, stdout, stderr)
 }
 
 // resumeTrain continues the run in dir with its own config.
 func resumeTrain(ctx context.Context, dir string, set map[string]bool, stdout, stderr io.Writer) error {
 	for name := range set {
-		if name != "resume" && name != "config" {
+		if name != "resume" {
 			return usagef("--resume continues a run with its own config; drop --%s", name)
 		}
 	}
@@ -216,6 +223,7 @@ func (f *dataFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.dir, "data-dir", "", "the dataset's directory (default: the download cache)")
 	fs.BoolVar(&f.download, "download", false, "download the dataset into the cache if it is missing")
 	fs.IntVar(&f.imageSize, "image-size", 0, "folder datasets: side images are resized to when loaded (0: 32)")
+	fs.IntVar(&datasets.MaxPixels, "max-pixels", datasets.MaxPixels, "folder datasets: refuse images of more pixels than this (read from the header, before decoding)")
 }
 
 // load reads the first n training images (synthetic: n generated shapes).
@@ -223,6 +231,9 @@ func (f *dataFlags) load(ctx context.Context, n int, stderr io.Writer) (*dataset
 	dir, err := datasets.Locate(ctx, f.name, f.dir, f.download, stderr)
 	if err != nil {
 		return nil, dataError(err)
+	}
+	if f.imageSize < 0 || f.imageSize > 1024 {
+		return nil, usagef("--image-size %d: must be in [0, 1024]", f.imageSize)
 	}
 	if f.name == datasets.Synthetic {
 		return datasets.NewSynthetic(datasets.SyntheticConfig{N: n, Seed: 1}), nil
