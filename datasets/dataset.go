@@ -155,6 +155,22 @@ func readNames(path string, def []string) []string {
 // readRecords appends the records of files (in dir) to d. Each record is
 // labelBytes label bytes, of which byte labelAt is the label, then the
 // image.
+// appendRecords appends the whole records of buf (from the file path) to
+// d: labelBytes label bytes, the label at labelAt, then the image.
+func (d *Dataset) appendRecords(path string, buf []byte, labelBytes, labelAt int) error {
+	rec := labelBytes + d.ImageSize()
+	for i := 0; i+rec <= len(buf); i += rec {
+		r := buf[i : i+rec]
+		label := int(r[labelAt])
+		if label >= len(d.Classes) {
+			return fmt.Errorf("datasets: %s: record %d: label %d out of range 0..%d", path, i/rec, label, len(d.Classes)-1)
+		}
+		d.Labels = append(d.Labels, int32(label))
+		d.Pixels = append(d.Pixels, r[labelBytes:]...)
+	}
+	return nil
+}
+
 // maxRecordFile bounds a CIFAR binary file (the official ones are 30 MB).
 const maxRecordFile = 1 << 30
 
@@ -199,14 +215,8 @@ func readRecords(d *Dataset, dir string, files []string, labelBytes, labelAt, li
 		if err != nil {
 			return fmt.Errorf("datasets: reading %s: %w", path, err)
 		}
-		for i := 0; i < n; i++ {
-			r := buf[i*rec : (i+1)*rec]
-			label := int(r[labelAt])
-			if label >= len(d.Classes) {
-				return fmt.Errorf("datasets: %s: record %d: label %d out of range 0..%d", path, i, label, len(d.Classes)-1)
-			}
-			d.Labels = append(d.Labels, int32(label))
-			d.Pixels = append(d.Pixels, r[labelBytes:]...)
+		if err := d.appendRecords(path, buf, labelBytes, labelAt); err != nil {
+			return err
 		}
 	}
 	if d.Len() == 0 {

@@ -65,7 +65,7 @@ func TestZeroFeaturesGiveLogC(t *testing.T) {
 
 func TestProbeSeparable(t *testing.T) {
 	train, test := blobs(1, 600, 8, 4, 1), blobs(2, 200, 8, 4, 1)
-	r, err := Probe(train, test, 4, HeadCE, nil)
+	r, err := Probe(context.Background(), train, test, 4, HeadCE, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestProbeSeparable(t *testing.T) {
 		}
 		return s
 	}
-	r, _ = Probe(noise(3, 600), noise(4, 400), 4, HeadCE, []float64{1e-3})
+	r, _ = Probe(context.Background(), noise(3, 600), noise(4, 400), 4, HeadCE, []float64{1e-3})
 	if r.Top1 > 0.35 {
 		t.Fatalf("features independent of labels gave top-1 %v", r.Top1)
 	}
@@ -105,10 +105,10 @@ func TestProbeErrors(t *testing.T) {
 	bad := good
 	bad.Labels = append([]int32(nil), good.Labels...)
 	bad.Labels[3] = 7
-	if _, err := Probe(bad, good, 2, HeadCE, nil); err == nil {
+	if _, err := Probe(context.Background(), bad, good, 2, HeadCE, nil); err == nil {
 		t.Error("label out of range accepted")
 	}
-	if _, err := Probe(good, Set{D: 3}, 2, HeadCE, nil); err == nil {
+	if _, err := Probe(context.Background(), good, Set{D: 3}, 2, HeadCE, nil); err == nil {
 		t.Error("empty test set accepted")
 	}
 	if _, err := Fit(good, 2, FitOptions{Reg: -1}); err == nil {
@@ -137,7 +137,7 @@ func TestFeaturesIndependentOfBatching(t *testing.T) {
 func TestHeadsSeparable(t *testing.T) {
 	train, test := blobs(1, 600, 8, 4, 1), blobs(2, 200, 8, 4, 1)
 	for _, head := range []string{HeadMSE, HeadHinge} {
-		r, err := Probe(train, test, 4, head, nil)
+		r, err := Probe(context.Background(), train, test, 4, head, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,16 +174,16 @@ func TestRidgeClosedForm(t *testing.T) {
 
 func TestKNN(t *testing.T) {
 	train, test := blobs(1, 400, 6, 4, 0.5), blobs(2, 100, 6, 4, 0.5)
-	acc, err := KNN(train, test, 4, 20, 0.1)
+	acc, err := KNN(context.Background(), train, test, 4, 20, 0.1)
 	if err != nil || acc < 0.95 {
 		t.Fatalf("kNN on separated blobs: %v %v", acc, err)
 	}
 	// A single neighbour with itself in train: exact recall.
-	acc, _ = KNN(train, train, 4, 1, 0.1)
+	acc, _ = KNN(context.Background(), train, train, 4, 1, 0.1)
 	if acc != 1 {
 		t.Fatalf("1-NN on the training set: %v", acc)
 	}
-	if _, err := KNN(train, test, 4, 0, 0.1); err == nil {
+	if _, err := KNN(context.Background(), train, test, 4, 0, 0.1); err == nil {
 		t.Fatal("k=0 accepted")
 	}
 }
@@ -237,7 +237,7 @@ func TestKNNSmallTau(t *testing.T) {
 		train.X = append(train.X, u(c)...)
 	}
 	test := Set{D: 2, X: []float32{1, 0}, Labels: []int32{1}}
-	acc, err := KNN(train, test, 2, 3, 0.001)
+	acc, err := KNN(context.Background(), train, test, 2, 3, 0.001)
 	if err != nil || acc != 1 {
 		t.Fatalf("kNN at τ 0.001: top-1 %v (%v), want 1", acc, err)
 	}

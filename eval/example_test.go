@@ -46,7 +46,7 @@ func ExampleProbe() {
 		}
 		return s
 	}
-	r, err := eval.Probe(set(100), set(40), 2, eval.HeadCE, nil)
+	r, err := eval.Probe(context.Background(), set(100), set(40), 2, eval.HeadCE, nil)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -2,6 +2,7 @@ package eval
 
 import (
 	"container/heap"
+	"context"
 	"errors"
 	"math"
 
@@ -12,7 +13,7 @@ import (
 // training rows under cosine similarity, each neighbour voting
 // exp(similarity/τ) for its class (the protocol of InstDisc and lightly's
 // kNN monitor; k = 200, τ = 0.1 there). It returns top-1 accuracy.
-func KNN(train, test Set, classes, k int, tau float64) (float64, error) {
+func KNN(ctx context.Context, train, test Set, classes, k int, tau float64) (float64, error) {
 	if err := train.check(classes); err != nil {
 		return 0, err
 	}
@@ -34,6 +35,9 @@ func KNN(train, test Set, classes, k int, tau float64) (float64, error) {
 	var h nearest
 	hit := 0
 	for lo := 0; lo < test.N(); lo += chunk {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
 		rows := min(chunk, test.N()-lo)
 		gemm.Parallel(0, false, true, rows, n, d, 1, b[lo*d:], d, a, d, 0, sim, n)
 		for r := 0; r < rows; r++ {

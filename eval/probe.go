@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -79,6 +80,15 @@ const (
 	HeadHinge = "hinge" // multi-class SVM: squared multi-margin loss (p = 2, margin 1)
 )
 
+// ctxRecorder stops L-BFGS when its context is cancelled (gonum ends a
+// minimisation on a recorder's error).
+type ctxRecorder struct{ ctx context.Context }
+
+func (r ctxRecorder) Init() error { return r.ctx.Err() }
+func (r ctxRecorder) Record(*optimize.Location, optimize.Operation, *optimize.Stats) error {
+	return r.ctx.Err()
+}
+
 // CheckHead returns an error unless head names a head (HeadCE, HeadMSE or
 // HeadHinge).
 func CheckHead(head string) error {
@@ -104,6 +114,7 @@ type FitOptions struct {
 	MaxIter   int     // L-BFGS iterations; 0 means 300
 	GradTol   float64 // stop when the gradient's max-norm is below; 0 means 1e-5
 	Warmstart *Linear
+	Context   context.Context // cancelling it stops the fit with its error; nil means never
 }
 
 // Fit fits a linear head on s: for CE and hinge, mean loss + (λ/2)‖W‖²
@@ -186,7 +197,14 @@ func Fit(s Set, classes int, o FitOptions) (*Linear, error) {
 			x0[nw+i] = float64(v)
 		}
 	}
-	res, err := optimize.Minimize(p, x0, &optimize.Settings{GradientThreshold: o.GradTol, MajorIterations: o.MaxIter}, &optimize.LBFGS{})
+	settings := &optimize.Settings{GradientThreshold: o.GradTol, MajorIterations: o.MaxIter}
+	if o.Context != nil {
+		settings.Recorder = ctxRecorder{o.Context}
+	}
+	res, err := optimize.Minimize(p, x0, settings, &optimize.LBFGS{})
+	if o.Context != nil && o.Context.Err() != nil {
+		return nil, o.Context.Err()
+	}
 	if err != nil && res == nil {
 		return nil, fmt.Errorf("eval: probe fit: %w", err)
 	}
@@ -311,7 +329,7 @@ var DefaultRegs = []float64{1e-5, 1e-4, 1e-3, 1e-2}
 // Probe standardises the features with train's statistics, chooses λ
 // among regs (nil means DefaultRegs) on the last 20% of train, refits the
 // head on all of train and reports accuracy on test.
-func Probe(train, test Set, classes int, head string, regs []float64) (*Report, error) {
+func Probe(ctx context.Context, train, test Set, classes int, head string, regs []float64) (*Report, error) {
 	if err := train.check(classes); err != nil {
 		return nil, err
 	}
@@ -342,7 +360,7 @@ func Probe(train, test Set, classes int, head string, regs []float64) (*Report, 
 		bestAcc := -1.0
 		var warm *Linear
 		for _, reg := range regs {
-			m, err := Fit(fit, classes, FitOptions{Head: head, Reg: reg, Warmstart: warm})
+			m, err := Fit(fit, classes, FitOptions{Head: head, Reg: reg, Warmstart: warm, Context: ctx})
 			if err != nil {
 				return nil, err
 			}
@@ -355,7 +373,7 @@ func Probe(train, test Set, classes int, head string, regs []float64) (*Report, 
 		}
 	}
 	// The refit on all of train starts from the chosen validation fit.
-	m, err := Fit(tr, classes, FitOptions{Head: head, Reg: best, Warmstart: bestFit})
+	m, err := Fit(tr, classes, FitOptions{Head: head, Reg: best, Warmstart: bestFit, Context: ctx})
 	if err != nil {
 		return nil, err
 	}

@@ -123,7 +123,7 @@ func knnMonitor(ctx context.Context, m *encoder.Model, pipe *augment.Pipeline, b
 	if err != nil {
 		return 0, err
 	}
-	return eval.KNN(eval.Set{X: fs[0], Labels: bank.Labels, D: m.Features}, eval.Set{X: fs[1], Labels: queries.Labels, D: m.Features}, len(bank.Classes), 200, 0.1)
+	return eval.KNN(ctx, eval.Set{X: fs[0], Labels: bank.Labels, D: m.Features}, eval.Set{X: fs[1], Labels: queries.Labels, D: m.Features}, len(bank.Classes), 200, 0.1)
 }
 
 // epochOrder is the epoch's shuffle of n images, from the run's seed.

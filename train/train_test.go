@@ -26,7 +26,7 @@ func probe(t *testing.T, m *encoder.Model, train, test *datasets.Dataset) float6
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := eval.Probe(eval.Set{X: ftr, Labels: train.Labels, D: m.Features}, eval.Set{X: fte, Labels: test.Labels, D: m.Features}, len(train.Classes), eval.HeadCE, []float64{1e-3})
+	r, err := eval.Probe(context.Background(), eval.Set{X: ftr, Labels: train.Labels, D: m.Features}, eval.Set{X: fte, Labels: test.Labels, D: m.Features}, len(train.Classes), eval.HeadCE, []float64{1e-3})
 	if err != nil {
 		t.Fatal(err)
 	}

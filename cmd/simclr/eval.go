@@ -90,7 +90,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	featSec := time.Since(start).Seconds()
 	for _, head := range heads {
-		if err := probeReport(f, tr, te, head, lambdas, featSec, asJSON, stdout); err != nil {
+		if err := probeReport(ctx, f, tr, te, head, lambdas, featSec, asJSON, stdout); err != nil {
 			return err
 		}
 	}
@@ -99,9 +99,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 // probeReport fits one head, saves its report (and confusion heat map)
 // into the run directory and prints it.
-func probeReport(f *eval.Frozen, tr, te eval.Set, head string, lambdas []float64, featSec float64, asJSON bool, stdout io.Writer) error {
+func probeReport(ctx context.Context, f *eval.Frozen, tr, te eval.Set, head string, lambdas []float64, featSec float64, asJSON bool, stdout io.Writer) error {
 	start := time.Now()
-	rep, err := eval.Probe(tr, te, len(f.Train.Classes), head, lambdas)
+	rep, err := eval.Probe(ctx, tr, te, len(f.Train.Classes), head, lambdas)
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func runKNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	acc, err := eval.KNN(tr, te, len(f.Train.Classes), k, tau)
+	acc, err := eval.KNN(ctx, tr, te, len(f.Train.Classes), k, tau)
 	if err != nil {
 		return err
 	}

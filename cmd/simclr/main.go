@@ -51,6 +51,10 @@ func main() {
 		debug.SetGCPercent(25)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() { // the first signal cancels ctx (work stops cleanly); a second one ends the process at once
+		<-ctx.Done()
+		stop()
+	}()
 	code := execute(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -82,6 +86,9 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) (code
 			return 0
 		case errors.Is(err, flag.ErrHelp):
 			return 0
+		case errors.Is(err, context.Canceled):
+			fmt.Fprintf(stderr, "simclr %s: interrupted\n", c.name)
+			return 130
 		case errors.As(err, &ue):
 			fmt.Fprintf(stderr, "simclr %s: %v\n", c.name, err)
 			return 2

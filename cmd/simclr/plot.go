@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -15,6 +16,9 @@ import (
 
 	"github.com/simclr-go/simclr/run"
 )
+
+// plotMax bounds the values plot draws.
+const plotMax = 1e15
 
 func runPlot(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("simclr plot", flag.ContinueOnError)
@@ -35,19 +39,33 @@ func runPlot(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	var loss, lr, knn, aux plotter.XYs
+	skipped := 0
+	add := func(xy *plotter.XYs, x, y float64) {
+		if math.IsNaN(y) || math.Abs(y) > plotMax { // a diverged run: gonum's axes cannot span it
+			skipped++
+			return
+		}
+		*xy = append(*xy, plotter.XY{X: x, Y: y})
+	}
 	for _, m := range ms {
 		switch m.Kind {
 		case "step":
-			loss = append(loss, plotter.XY{X: float64(m.Step), Y: m.Loss})
-			lr = append(lr, plotter.XY{X: float64(m.Step), Y: m.LR})
+			add(&loss, float64(m.Step), m.Loss)
+			add(&lr, float64(m.Step), m.LR)
 		case "epoch":
 			if m.KNNTop1 != nil {
-				knn = append(knn, plotter.XY{X: float64(m.Epoch), Y: 100 * *m.KNNTop1})
+				add(&knn, float64(m.Epoch), 100**m.KNNTop1)
 			}
 			if m.AuxTop1 > 0 {
-				aux = append(aux, plotter.XY{X: float64(m.Epoch), Y: 100 * m.AuxTop1})
+				add(&aux, float64(m.Epoch), 100*m.AuxTop1)
 			}
 		}
+	}
+	if skipped > 0 {
+		fmt.Fprintf(stderr, "plot: skipped %d values that are not finite or beyond ±%g\n", skipped, plotMax)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	if len(loss) == 0 {
 		return fmt.Errorf("%s has no step lines to plot", filepath.Join(runDir, run.MetricsFile))

@@ -1,0 +1,98 @@
+package datasets
+
+import (
+	"bytes"
+	"hash/crc32"
+	"strings"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzCIFAR feeds arbitrary bytes to the CIFAR-10 and CIFAR-100 record
+// parsers: images or an error naming the file and record, never a panic,
+// never more images than whole records. (The file checks around them,
+// size and truncation, are TestBadInput's.)
+func FuzzCIFAR(f *testing.F) {
+	f.Add(cifarRecords(2, 1, 3, 0))
+	f.Add(cifarRecords(1, 1, 10, 0)[:100])
+	f.Add(cifarRecords(2, 2, 100, 1))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, c := range []struct{ classes, labelBytes, labelAt int }{{10, 1, 0}, {100, 2, 1}} {
+			d := &Dataset{Name: "fuzz", C: 3, H: 32, W: 32, Classes: make([]string, c.classes)}
+			err := d.appendRecords("f.bin", b, c.labelBytes, c.labelAt)
+			if want := len(b) / (c.labelBytes + 3072); err == nil && (d.Len() != want || len(d.Pixels) != want*3072) {
+				t.Fatalf("%d bytes gave %d images", len(b), d.Len())
+			}
+		}
+	})
+}
+
+// FuzzFolderImage decodes arbitrary bytes as an image file of a folder
+// dataset: an error or an image, never a panic, and nothing larger than
+// MaxPixels decoded (header first).
+func FuzzFolderImage(f *testing.F) {
+	var buf bytes.Buffer
+	m := image.NewNRGBA(image.Rect(0, 0, 5, 3))
+	m.Set(1, 1, color.White)
+	png.Encode(&buf, m)
+	f.Add(buf.Bytes(), ".png")
+	f.Add(hugePNGHeader(), ".png")
+	f.Add([]byte("\xff\xd8\xff\xe0 not really a jpeg"), ".jpg")
+	old := MaxPixels
+	f.Cleanup(func() { MaxPixels = old })
+	MaxPixels = 1 << 20
+	f.Fuzz(func(t *testing.T, b []byte, ext string) {
+		if ext != ".png" && ext != ".jpg" {
+			ext = ".png"
+		}
+		dir := t.TempDir()
+		os.MkdirAll(filepath.Join(dir, "train", "a"), 0o755)
+		os.WriteFile(filepath.Join(dir, "train", "a", "x"+ext), b, 0o644)
+		d, err := LoadFolder(dir, Train, 8, 0)
+		if err == nil && (d.Len() != 1 || len(d.Pixels) != 3*8*8) {
+			t.Fatalf("one image gave %d (%d bytes)", d.Len(), len(d.Pixels))
+		}
+	})
+}
+
+// hugePNGHeader is a 69-byte PNG whose header claims 60000×60000 pixels
+// (14.4 GB decoded): signature, IHDR, an empty IDAT and IEND.
+func hugePNGHeader() []byte {
+	chunk := func(typ string, data []byte) []byte {
+		var c bytes.Buffer
+		n := len(data)
+		c.Write([]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
+		c.WriteString(typ)
+		c.Write(data)
+		crc := crc32ieee(append([]byte(typ), data...))
+		c.Write([]byte{byte(crc >> 24), byte(crc >> 16), byte(crc >> 8), byte(crc)})
+		return c.Bytes()
+	}
+	ihdr := []byte{0, 0, 0xea, 0x60, 0, 0, 0xea, 0x60, 8, 6, 0, 0, 0} // 60000×60000, 8-bit RGBA
+	b := []byte("\x89PNG\r\n\x1a\n")
+	b = append(b, chunk("IHDR", ihdr)...)
+	b = append(b, chunk("IDAT", nil)...)
+	return append(b, chunk("IEND", nil)...)
+}
+
+func crc32ieee(b []byte) uint32 { return crc32.ChecksumIEEE(b) }
+
+// The 69-byte bomb in a folder is refused from its header, at once.
+func TestImageBombRefused(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "train", "a"), 0o755)
+	p := filepath.Join(dir, "train", "a", "bomb.png")
+	os.WriteFile(p, hugePNGHeader(), 0o644)
+	if n := len(hugePNGHeader()); n > 80 {
+		t.Fatalf("the bomb is %d bytes", n)
+	}
+	_, err := LoadFolder(dir, Train, 32, 0)
+	if err == nil || !strings.Contains(err.Error(), "60000×60000") || !strings.Contains(err.Error(), p) {
+		t.Fatalf("bomb: %v", err)
+	}
+}
