@@ -3,12 +3,12 @@ package datasets
 import (
 	"bytes"
 	"hash/crc32"
-	"strings"
 	"image"
 	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
