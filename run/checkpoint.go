@@ -227,6 +227,18 @@ func CheckNew(dir string) error {
 			return fmt.Errorf("%s is not empty (it holds %s) and is not a run directory: choose another --out", dir, name)
 		}
 	}
+	// What remains must be ours: a config.json of a Config, metrics lines.
+	if b, err := os.ReadFile(filepath.Join(dir, ConfigFile)); err == nil {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		var c Config
+		if dec.Decode(&c) != nil {
+			return fmt.Errorf("%s holds a %s that is not a simclr run's: choose another --out", dir, ConfigFile)
+		}
+	}
+	if _, err := ReadMetrics(dir); err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("%s holds a %s that is not a simclr run's: choose another --out", dir, MetricsFile)
+	}
 	return nil
 }
 

@@ -2,11 +2,13 @@ package run
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func savedRun(t *testing.T) (string, []byte) {
@@ -75,5 +77,51 @@ func TestCheckpointWriteFailureKeepsThePrevious(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, ".*")); len(left) != 0 {
 		t.Fatalf("temp files left: %v", left)
+	}
+}
+
+func TestCheckNew(t *testing.T) {
+	dir := t.TempDir()
+	if err := CheckNew(filepath.Join(dir, "none")); err != nil {
+		t.Fatalf("a new directory: %v", err)
+	}
+	if err := CheckNew(dir); err != nil {
+		t.Fatalf("an empty directory: %v", err)
+	}
+	// An unfinished run of ours (killed before its first checkpoint) may be
+	// started again.
+	WriteJSON(filepath.Join(dir, ConfigFile), Config{Epochs: 3})
+	os.WriteFile(filepath.Join(dir, MetricsFile), []byte("{\"kind\":\"step\",\"step\":1}\n"), 0o644)
+	if err := CheckNew(dir); err != nil {
+		t.Fatalf("an unfinished run: %v", err)
+	}
+	// Files of the same names that are not ours are kept.
+	os.WriteFile(filepath.Join(dir, ConfigFile), []byte(`{"name": "my web app"}`), 0o644)
+	if err := CheckNew(dir); err == nil || !strings.Contains(err.Error(), "not a simclr run's") {
+		t.Fatalf("someone else's config.json: %v", err)
+	}
+	os.Remove(filepath.Join(dir, ConfigFile))
+	os.WriteFile(filepath.Join(dir, MetricsFile), []byte("time,value\n1,2\n"), 0o644)
+	if err := CheckNew(dir); err == nil || !strings.Contains(err.Error(), MetricsFile) {
+		t.Fatalf("someone else's metrics.jsonl: %v", err)
+	}
+}
+
+// A YAML alias bomb is refused quickly (yaml.v3 limits alias expansion).
+func TestConfigAliasBomb(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "bomb.yaml")
+	var b strings.Builder
+	b.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i < 9; i++ {
+		fmt.Fprintf(&b, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+	}
+	os.WriteFile(p, []byte(b.String()), 0o644)
+	c := Defaults()
+	start := time.Now()
+	if err := LoadConfigFile(p, &c); err == nil {
+		t.Fatal("alias bomb accepted")
+	}
+	if s := time.Since(start); s > 2*time.Second {
+		t.Fatalf("alias bomb took %v", s)
 	}
 }

@@ -18,7 +18,13 @@
 // config.json (snake_case, or the flags' kebab-case).
 //
 // Every file is written atomically (WriteFileAtomic: temp file in the same
-// directory, fsync, rename), so an interrupt or a crash leaves the previous
-// version intact, never a torn one. Nothing here panics on user input;
+// directory, fsync, rename, directory fsync; mode 0644), so an interrupt or
+// a crash leaves the previous version intact, never a torn one; CleanTemps
+// removes what a killed writer left. A checkpoint file is a header (magic,
+// format version, payload length, SHA-256) and the gob payload:
+// ReadCheckpoint verifies all of it and refuses non-finite tensors.
+// CheckNew keeps a new run out of a directory that holds anything but an
+// unfinished run of ours; Checkpoint.CheckConfig keeps a resumed run's
+// config.json from changing under it. Nothing here panics on user input;
 // unreadable or foreign files are errors naming the file.
 package run
