@@ -27,7 +27,13 @@ type Config struct {
 	// it each rank normalises its own share (plain DDP).
 	SyncBN bool `json:"sync_bn,omitempty"`
 
-	Epochs       int     `json:"epochs"`        // 0 means 100, the paper's shortest CIFAR schedule
+	// TimeBudget > 0 with Epochs 0 asks train.Run to choose Epochs so that
+	// training ends within this many seconds of wall-clock, from a timing
+	// of the first steps; the chosen Epochs is what config.json records,
+	// so rerunning it is exact.
+	TimeBudget float64 `json:"time_budget_sec,omitempty"`
+
+	Epochs       int     `json:"epochs"`        // 0 means 100, the paper's shortest CIFAR schedule (or planned: TimeBudget)
 	BatchSize    int     `json:"batch_size"`    // images per step, over all ranks of a data-parallel world; 0 means 256
 	Optimizer    string  `json:"optimizer"`     // sgd (default), lars or adamw
 	LR           float64 `json:"lr"`            // base learning rate; 0 means 0.3 (sgd, lars; 0.075 with sqrt scaling) or 1e-3 (adamw)
@@ -160,7 +166,10 @@ func (c *Config) resolveOptim() error {
 }
 
 func (c *Config) resolveSchedule() error {
-	if c.Epochs == 0 {
+	if !(c.TimeBudget >= 0) || math.IsInf(c.TimeBudget, 0) {
+		return bad("time_budget_sec", c.TimeBudget, "must be a finite number of seconds")
+	}
+	if c.Epochs == 0 && c.TimeBudget == 0 {
 		c.Epochs = 100
 	}
 	if c.Epochs < 0 || c.Epochs > 1_000_000 {
@@ -169,6 +178,7 @@ func (c *Config) resolveSchedule() error {
 	switch {
 	case math.IsNaN(c.WarmupEpochs) || math.IsInf(c.WarmupEpochs, 0):
 		return bad("warmup_epochs", c.WarmupEpochs, "must be finite")
+	case c.WarmupEpochs == 0 && c.Epochs == 0: // planned later: resolved again then
 	case c.WarmupEpochs == 0:
 		c.WarmupEpochs = math.Min(10, float64(c.Epochs)/10)
 	case c.WarmupEpochs < 0:

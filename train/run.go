@@ -58,7 +58,7 @@ func Run(ctx context.Context, cfg run.Config, out string, opts Options) (*run.Ch
 			return nil, fmt.Errorf("train: the kNN monitor needs the test split (--knn-queries -1 turns it off): %w", err)
 		}
 	}
-	return runOn(ctx, cfg, d, out, opts)
+	return RunOn(ctx, cfg, d, out, opts)
 }
 
 // RunOn is Run on a training set already in memory.
@@ -69,6 +69,11 @@ func RunOn(ctx context.Context, cfg run.Config, d *datasets.Dataset, out string,
 	cfg, err := cfg.Resolved()
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Epochs == 0 { // a time budget to plan
+		if cfg, err = Plan(ctx, cfg, d, opts); err != nil {
+			return nil, err
+		}
 	}
 	return runOn(ctx, cfg, d, out, opts)
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/simclr-go/simclr/augment"
 	"github.com/simclr-go/simclr/datasets"
@@ -32,6 +33,14 @@ func trainFlags(fs *flag.FlagSet, c *run.Config) {
 	fs.IntVar(&c.KNNBank, "knn-bank", c.KNNBank, "kNN monitor each epoch: bank of the first N training images (0 or negative: off)")
 	fs.IntVar(&c.KNNQueries, "knn-queries", c.KNNQueries, "kNN monitor: the first N test images as queries (0 or negative: off)")
 	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "training epochs")
+	fs.Func("time-budget", "plan the epochs to train within this wall-clock (e.g. 30m, 2h), from a timing of the first steps; config.json records the epochs chosen", func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("want a positive duration such as 30m or 2h")
+		}
+		c.TimeBudget = d.Seconds()
+		return nil
+	})
 	fs.IntVar(&c.BatchSize, "batch-size", c.BatchSize, "images per step (simclr: each gives 2 views)")
 	fs.StringVar(&c.Optimizer, "optimizer", c.Optimizer, "sgd, lars or adamw")
 	fs.Float64Var(&c.LR, "lr", c.LR, "base learning rate (0: 0.3 for sgd and lars, 1e-3 for adamw), scaled by --lr-scaling")
@@ -105,6 +114,12 @@ func newTrain(ctx context.Context, fs *flag.FlagSet, set map[string]bool, c run.
 			}
 			return usagef("--%s 0: %s", name, rule)
 		}
+	}
+	if set["time-budget"] {
+		if set["epochs"] {
+			return usagef("give --epochs or --time-budget, not both")
+		}
+		c.Epochs = 0 // planned from the budget
 	}
 	if c.WeightDecay == 0 {
 		c.WeightDecay = -1 // an explicit 0 means none, not the default
