@@ -29,18 +29,26 @@ func LoadConfigFile(path string, c *Config) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if err := checkKeys(m, reflect.TypeOf(*c), ""); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if b, err = json.Marshal(m); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(c); err != nil {
+	if err := DecodeConfig(m, c); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
+}
+
+// DecodeConfig sets the fields of c that m names (config.json keys, or
+// kebab-case; nested maps for model and augment). An unknown key is an
+// error naming it.
+func DecodeConfig(m map[string]any, c *Config) error {
+	if err := checkKeys(m, reflect.TypeOf(*c), ""); err != nil {
+		return err
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode(c)
 }
 
 // checkKeys rewrites kebab-case keys of m to snake_case in place and

@@ -33,12 +33,13 @@ var commands = []command{
 	{"knn", "classify test images by their nearest training images in a run's feature space", runKNN},
 	{"export", "write a run's features and labels as .npy files", runExport},
 	{"bench", "time the training step (forward, backward, update) on this machine", runBench},
+	{"experiment", "run the rows of an experiment file (resumably) or report their results", runExperiment},
 }
 
 func usage(w io.Writer) {
 	fmt.Fprintf(w, "simclr: self-supervised SimCLR pretraining and linear evaluation\n\nUsage:\n  simclr COMMAND [flags]\n\nCommands:\n")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-6s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, "\nRun 'simclr COMMAND -h' for a command's flags.\n")
 }

@@ -1,0 +1,107 @@
+package experiment
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/simclr-go/simclr/train"
+)
+
+const tiny = `name: tiny
+defaults: {dataset: synthetic, limit: 64, batch_size: 16, epochs: 2, knn_bank: -1, seed: 4}
+eval: {heads: [ce, hinge], knn: true, limit: 200, test_limit: 100}
+rows:
+  - {name: straight, note: two epochs}
+  - {name: resumed, note: "the same, killed and resumed"}
+  - {name: pixels, baseline: pixels}
+  - {name: random, baseline: random}
+`
+
+func tinyFile(t *testing.T) (*File, Options) {
+	t.Helper()
+	dir := t.TempDir()
+	p := filepath.Join(dir, "tiny.yaml")
+	os.WriteFile(p, []byte(tiny), 0o644)
+	f, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, Options{Out: filepath.Join(dir, "runs"), Results: filepath.Join(dir, "results")}
+}
+
+// The runner trains, evaluates and records each row; a finished row is
+// skipped on a rerun; an interrupted row resumes and ends as a straight
+// one; baselines go through the same probe.
+func TestRunResumableAndReport(t *testing.T) {
+	f, o := tinyFile(t)
+	ctx := context.Background()
+	// "resumed" was stopped after 5 of its 8 steps.
+	cfg, _ := f.Config(f.Rows[1])
+	if _, err := train.Run(ctx, cfg, filepath.Join(o.Out, "resumed"), train.Options{StopAfterSteps: 5}); err == nil {
+		t.Fatal("the stop did not stop")
+	}
+	if err := Run(ctx, f, o); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := Results(f, o.Results)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rs {
+		if r == nil {
+			t.Fatalf("row %s has no result", f.Rows[i].Name)
+		}
+		if r.Top1 <= 0.1 || r.Heads["hinge"] == 0 || r.KNNTop1 == nil || r.NTest != 100 || r.Where.CPU == "" && r.Where.Go == "" {
+			t.Fatalf("row %s: %+v", r.Row, r)
+		}
+	}
+	straight, resumed := rs[0], rs[1]
+	if straight.Top1 != resumed.Top1 || straight.FinalLoss != resumed.FinalLoss || straight.Epochs != 2 || straight.TrainSec <= 0 {
+		t.Fatalf("straight %+v\nresumed %+v", straight, resumed)
+	}
+	if rs[2].Baseline != "pixels" || rs[2].TrainSec != 0 || rs[2].Config != nil {
+		t.Fatalf("pixels row %+v", rs[2])
+	}
+	// A rerun skips every finished row.
+	var log strings.Builder
+	o.Progress = &log
+	if err := Run(ctx, f, o); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(log.String(), "is done") != 4 {
+		t.Fatalf("rerun: %s", log.String())
+	}
+	written, err := Report(f, o.Results)
+	if err != nil || len(written) != 2 {
+		t.Fatalf("report: %v %v", written, err)
+	}
+	md, _ := os.ReadFile(written[0])
+	if !strings.Contains(string(md), "| straight | **") || !strings.Contains(string(md), "top1-vs-time.png") {
+		t.Fatalf("RESULTS.md:\n%s", md)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	for body, want := range map[string]string{
+		"name: x\nrows: [{name: a, train: {epochs: -1}}]\n":               "row a: epochs -1",
+		"name: x\nrows: [{name: a}, {name: a}]\n":                         `row name "a"`,
+		"name: x\nrows: [{name: a, baseline: pixels, train: {limit: 5}}]": "baseline row trains nothing",
+		"name: x\nrowz: []\n":                                             "rowz",
+		"name: X Y\n":                                                     "experiment name",
+		"name: x\nrows: [{name: a, train: {learning_rate: 1}}]\n":         "learning_rate",
+	} {
+		p := filepath.Join(dir, "e.yaml")
+		os.WriteFile(p, []byte(body), 0o644)
+		if _, err := Load(p); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", body, err, want)
+		}
+	}
+	if err := Run(context.Background(), &File{Name: "x"}, Options{Only: []string{"nope"}, Out: dir, Results: dir}); err == nil {
+		t.Error("--only of a missing row accepted")
+	}
+
+}
