@@ -3,14 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"runtime"
 	"slices"
-	"time"
 
 	"github.com/simclr-go/simclr/augment"
 	"github.com/simclr-go/simclr/internal/machine"
@@ -71,28 +68,9 @@ func runBenchAugment(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	defer stop()
-	var secs []float64
-	for r := range rounds {
-		order := rand.New(rand.NewPCG(1, uint64(r))).Perm(d.Len())
-		start := time.Now()
-		st, err := p.Stream(ctx, d, order, batch, 2, r, 0)
-		if err != nil {
-			return err
-		}
-		views := 0
-		for {
-			b, err := st.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				st.Close()
-				return err
-			}
-			views += len(b.Index) * 2
-		}
-		st.Close()
-		secs = append(secs, time.Since(start).Seconds())
+	secs, err := p.EpochSeconds(ctx, d, batch, rounds)
+	if err != nil {
+		return err
 	}
 	var perRound []float64
 	for _, sec := range secs {

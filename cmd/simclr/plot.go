@@ -5,20 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
-	"os"
 	"path/filepath"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
-	"gonum.org/v1/plot/vg"
-
+	"github.com/simclr-go/simclr/internal/chart"
 	"github.com/simclr-go/simclr/run"
 )
-
-// plotMax bounds the values plot draws.
-const plotMax = 1e15
 
 func runPlot(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("simclr plot", flag.ContinueOnError)
@@ -38,79 +29,12 @@ func runPlot(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	var loss, lr, knn, aux plotter.XYs
-	skipped := 0
-	add := func(xy *plotter.XYs, x, y float64) {
-		if math.IsNaN(y) || math.Abs(y) > plotMax { // a diverged run: gonum's axes cannot span it
-			skipped++
-			return
-		}
-		*xy = append(*xy, plotter.XY{X: x, Y: y})
-	}
-	for _, m := range ms {
-		switch m.Kind {
-		case "step":
-			add(&loss, float64(m.Step), m.Loss)
-			add(&lr, float64(m.Step), m.LR)
-		case "epoch":
-			if m.KNNTop1 != nil {
-				add(&knn, float64(m.Epoch), 100**m.KNNTop1)
-			}
-			if m.AuxTop1 > 0 {
-				add(&aux, float64(m.Epoch), 100*m.AuxTop1)
-			}
-		}
-	}
+	written, skipped, err := chart.Curves(ms, out)
 	if skipped > 0 {
-		fmt.Fprintf(stderr, "plot: skipped %d values that are not finite or beyond ±%g\n", skipped, plotMax)
+		fmt.Fprintf(stderr, "plot: skipped %d values that are not finite or beyond ±%g\n", skipped, chart.Max)
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if len(loss) == 0 {
-		return fmt.Errorf("%s has no step lines to plot", filepath.Join(runDir, run.MetricsFile))
-	}
-	var written []string
-	save := func(name, title, xl, yl string, series ...any) error {
-		p := plot.New()
-		p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, xl, yl
-		p.Add(plotter.NewGrid())
-		if err := plotutil.AddLinePoints(p, series...); err != nil {
-			return err
-		}
-		for _, ext := range []string{".png", ".svg"} {
-			file := filepath.Join(out, name+ext)
-			if err := run.WriteFileAtomic(file, func(w *os.File) error {
-				wt, err := p.WriterTo(6*vg.Inch, 4*vg.Inch, ext[1:])
-				if err != nil {
-					return err
-				}
-				_, err = wt.WriteTo(w)
-				return err
-			}); err != nil {
-				return err
-			}
-			written = append(written, file)
-		}
-		return nil
-	}
-	if err := save("loss", "training loss", "step", "loss", "loss", loss); err != nil {
-		return err
-	}
-	if err := save("lr", "learning rate", "step", "lr", "lr", lr); err != nil {
-		return err
-	}
-	if len(knn) > 0 || len(aux) > 0 {
-		var series []any
-		if len(knn) > 0 {
-			series = append(series, "kNN monitor (test)", knn)
-		}
-		if len(aux) > 0 {
-			series = append(series, "online probe (train)", aux)
-		}
-		if err := save("accuracy", "accuracy per epoch", "epoch", "top-1 %", series...); err != nil {
-			return err
-		}
+	if err != nil {
+		return fmt.Errorf("%s: %w", filepath.Join(runDir, run.MetricsFile), err)
 	}
 	for _, w := range written {
 		fmt.Fprintln(stdout, "wrote", w)

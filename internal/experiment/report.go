@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/simclr-go/simclr/internal/chart"
 	"github.com/simclr-go/simclr/run"
 )
 
@@ -62,8 +63,12 @@ func Report(f *File, dir string) ([]string, error) {
 		if r.KNNTop1 != nil {
 			knn = fmt.Sprintf("%.1f%%", 100**r.KNNTop1)
 		}
-		fmt.Fprintf(&b, "| %s | **%.2f%%** | %.1f%% | %s | %s | %d | %s | %s | %.0f | %s |\n", r.Row, 100*r.Top1, 100*r.Top5,
-			strings.Join(heads, ", "), knn, r.Epochs, minutes(r.TrainSec), minutes(r.EvalSec), r.ImagesPerSec, r.Note)
+		epochs, ips := "–", "–"
+		if r.Epochs > 0 {
+			epochs, ips = fmt.Sprint(r.Epochs), fmt.Sprintf("%.0f", r.ImagesPerSec)
+		}
+		fmt.Fprintf(&b, "| %s | **%.2f%%** | %.1f%% | %s | %s | %s | %s | %s | %s | %s |\n", r.Row, 100*r.Top1, 100*r.Top5,
+			strings.Join(heads, ", "), knn, epochs, minutes(r.TrainSec), minutes(r.EvalSec), ips, r.Note)
 	}
 	if len(done) > 0 {
 		w := done[0].Where
@@ -114,12 +119,5 @@ func timePlot(rs []*Result, dir string) (string, error) {
 	}
 	p.Add(s, l)
 	path := filepath.Join(dir, "top1-vs-time.png")
-	return path, run.WriteFileAtomic(path, func(f *os.File) error {
-		wt, err := p.WriterTo(7*vg.Inch, 4.5*vg.Inch, "png")
-		if err != nil {
-			return err
-		}
-		_, err = wt.WriteTo(f)
-		return err
-	})
+	return path, chart.Save(p, path, 7*vg.Inch, 4.5*vg.Inch)
 }
