@@ -138,8 +138,9 @@ func (f *Frozen) Features(ctx context.Context, ds ...*datasets.Dataset) ([][]flo
 	return x, m.Features, err
 }
 
-// Sets extracts the train and test features.
-func (f *Frozen) Sets(ctx context.Context) (Set, Set, error) {
+// Sets extracts the train and test features, saying so on progress.
+func (f *Frozen) Sets(ctx context.Context, progress io.Writer) (Set, Set, error) {
+	fmt.Fprintf(progress, "features (%s) of %d train and %d test images\n", f.What(), f.Train.Len(), f.Test.Len())
 	xs, d, err := f.Features(ctx, f.Train, f.Test)
 	if err != nil {
 		return Set{}, Set{}, err

@@ -5,13 +5,14 @@ import (
 	"time"
 
 	"github.com/simclr-go/simclr/augment"
+	"github.com/simclr-go/simclr/dist"
 	"github.com/simclr-go/simclr/run"
 )
 
 // epoch runs the remaining steps of epoch; it returns errInterrupted when
 // the context is cancelled or the step budget is spent.
 func (s *session) epoch(ctx context.Context, epoch int) error {
-	order, b := s.share(epochOrder(s.cfg.Seed, epoch, s.d.Len()))
+	order, b := share(epochOrder(s.cfg.Seed, epoch, s.d.Len()), s.cfg.BatchSize, s.steps, s.t.Comm)
 	if s.stream != nil {
 		s.stream.Close()
 	}
@@ -44,16 +45,17 @@ func (s *session) epoch(ctx context.Context, epoch int) error {
 	return nil
 }
 
-// share is this rank's part of an epoch's order and its images per step:
-// of each step's batch perm[s·B:(s+1)·B], the rank's slice of B/ranks.
-func (s *session) share(perm []int) ([]int, int) {
-	B, n, r := s.cfg.BatchSize, s.t.Comm.Size(), s.t.Comm.Rank()
+// share is c's rank's part of an epoch's order of steps batches of B and
+// its images per step: of each step's batch perm[s·B:(s+1)·B], the rank's
+// slice of B/ranks.
+func share(perm []int, B, steps int, c dist.Comm) ([]int, int) {
+	n, r := c.Size(), c.Rank()
 	if n == 1 {
-		return perm[:s.steps*B], B
+		return perm[:steps*B], B
 	}
 	b := B / n
-	order := make([]int, 0, s.steps*b)
-	for step := range s.steps {
+	order := make([]int, 0, steps*b)
+	for step := range steps {
 		order = append(order, perm[step*B+r*b:step*B+(r+1)*b]...)
 	}
 	return order, b

@@ -28,27 +28,13 @@ func Plan(ctx context.Context, cfg run.Config, d *datasets.Dataset, opts Options
 	if !(cfg.TimeBudget > 0) {
 		return cfg, fmt.Errorf("train: no epochs and no time budget to plan them from")
 	}
-	steps := d.Len() / cfg.BatchSize
-	if steps == 0 {
-		return cfg, fmt.Errorf("train: %d training images cannot fill one batch of %d", d.Len(), cfg.BatchSize)
-	}
-	stepSec, err := timeSteps(ctx, cfg, d, opts)
-	if err != nil {
+	if err := fillsBatch(d, cfg.BatchSize); err != nil {
 		return cfg, err
 	}
-	var monitorSec float64
-	if opts.KNNTest != nil && cfg.KNNBank > 0 {
-		t, err := newTrainer(cfg, Setup{Side: d.H, Classes: len(d.Classes), Comm: opts.Comm})
-		if err != nil {
-			return cfg, err
-		}
-		start := time.Now()
-		_, err = knnMonitor(ctx, t.Model, t.pipe, d.Head(cfg.KNNBank), opts.KNNTest)
-		t.Close()
-		if err != nil {
-			return cfg, err
-		}
-		monitorSec = time.Since(start).Seconds()
+	steps := d.Len() / cfg.BatchSize
+	stepSec, monitorSec, err := timeEpoch(ctx, cfg, d, opts)
+	if err != nil {
+		return cfg, err
 	}
 	epochSec := float64(steps)*stepSec + monitorSec
 	cfg.Epochs = max(1, int(math.Floor(budgetShare*cfg.TimeBudget/epochSec)))
@@ -67,28 +53,36 @@ func Plan(ctx context.Context, cfg run.Config, d *datasets.Dataset, opts Options
 	return cfg.Resolved()
 }
 
-// timeSteps is the mean wall time of a training step of cfg on d's first
-// images, views made as training makes them.
-func timeSteps(ctx context.Context, cfg run.Config, d *datasets.Dataset, opts Options) (float64, error) {
+// timeEpoch times, on one throwaway trainer, the mean of planSteps
+// training steps on d's first images (views made as training makes them)
+// and, when the run has one, one kNN monitor pass.
+func timeEpoch(ctx context.Context, cfg run.Config, d *datasets.Dataset, opts Options) (stepSec, monitorSec float64, err error) {
 	cfg.Epochs = 1 // any: the schedule is not used
 	t, err := newTrainer(cfg, Setup{Side: d.H, Classes: len(d.Classes), Comm: opts.Comm})
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer t.Close()
-	s := &session{cfg: cfg, t: t, d: d, steps: d.Len() / cfg.BatchSize}
-	order, b := s.share(epochOrder(cfg.Seed, 0, d.Len()))
+	order, b := share(epochOrder(cfg.Seed, 0, d.Len()), cfg.BatchSize, d.Len()/cfg.BatchSize, t.Comm)
 	var start time.Time
 	for i := range planSteps + 1 {
 		if i == 1 {
 			start = time.Now()
 		}
 		if err := t.LoadBatch(ctx, d, order[i*b%len(order):][:b], 0); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		if _, err := t.Step(0); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
-	return time.Since(start).Seconds() / planSteps, nil
+	stepSec = time.Since(start).Seconds() / planSteps
+	if opts.KNNTest != nil && cfg.KNNBank > 0 {
+		start := time.Now()
+		if _, err := knnMonitor(ctx, t.Model, t.pipe, d.Head(cfg.KNNBank), opts.KNNTest); err != nil {
+			return 0, 0, err
+		}
+		monitorSec = time.Since(start).Seconds()
+	}
+	return stepSec, monitorSec, nil
 }

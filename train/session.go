@@ -40,8 +40,8 @@ type session struct {
 }
 
 func newSession(cfg run.Config, d *datasets.Dataset, out string, opts Options) (*session, error) {
-	if d.Len() < cfg.BatchSize { // before the model and its buffers are built
-		return nil, fmt.Errorf("train: %d training images cannot fill one batch of %d; lower --batch-size or raise --limit", d.Len(), cfg.BatchSize)
+	if err := fillsBatch(d, cfg.BatchSize); err != nil { // before the model and its buffers are built
+		return nil, err
 	}
 	var timed *dist.Timed
 	if opts.Comm != nil && opts.Comm.Size() > 1 {
@@ -59,6 +59,14 @@ func newSession(cfg run.Config, d *datasets.Dataset, out string, opts Options) (
 		return nil, err
 	}
 	return s, nil
+}
+
+// fillsBatch returns an error unless d fills at least one batch.
+func fillsBatch(d *datasets.Dataset, batch int) error {
+	if d.Len() < batch {
+		return fmt.Errorf("train: %d training images cannot fill one batch of %d; lower --batch-size or raise --limit", d.Len(), batch)
+	}
+	return nil
 }
 
 // open checks the data against the batch, restores a resumed run and

@@ -44,12 +44,6 @@ func open(ctx context.Context, s eval.Source, stderr io.Writer) (*eval.Frozen, e
 	return f, nil
 }
 
-// sets extracts the train and test features, saying what it extracts.
-func sets(ctx context.Context, f *eval.Frozen, stderr io.Writer) (eval.Set, eval.Set, error) {
-	fmt.Fprintf(stderr, "features (%s) of %d train and %d test images\n", f.What(), f.Train.Len(), f.Test.Len())
-	return f.Sets(ctx)
-}
-
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("simclr eval", flag.ContinueOnError)
 	var s eval.Source
@@ -84,7 +78,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	start := time.Now()
-	tr, te, err := sets(ctx, f, stderr)
+	tr, te, err := f.Sets(ctx, stderr)
 	if err != nil {
 		return err
 	}
@@ -143,7 +137,7 @@ func runKNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	tr, te, err := sets(ctx, f, stderr)
+	tr, te, err := f.Sets(ctx, stderr)
 	if err != nil {
 		return err
 	}

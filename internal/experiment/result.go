@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/simclr-go/simclr/internal/machine"
@@ -67,7 +68,7 @@ func here() Where {
 	w.CPUFlags = strings.Join(flags, " ")
 	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
 		if f := strings.Fields(string(b)); len(f) > 0 {
-			w.LoadAvg = parseFloat(f[0])
+			w.LoadAvg, _ = strconv.ParseFloat(f[0], 64)
 		}
 	}
 	w.Commit, w.Dirty = commit()

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/simclr-go/simclr/eval"
@@ -164,8 +163,7 @@ func evaluate(ctx context.Context, src eval.Source, e Eval, progress io.Writer, 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(progress, "features (%s) of %d train and %d test images\n", fz.What(), fz.Train.Len(), fz.Test.Len())
-	tr, te, err := fz.Sets(ctx)
+	tr, te, err := fz.Sets(ctx, progress)
 	if err != nil {
 		return err
 	}
@@ -188,9 +186,4 @@ func evaluate(ctx context.Context, src eval.Source, e Eval, progress io.Writer, 
 		res.KNNTop1 = &acc
 	}
 	return nil
-}
-
-func parseFloat(s string) float64 {
-	v, _ := strconv.ParseFloat(s, 64)
-	return v
 }
