@@ -35,7 +35,11 @@ type Row struct {
 	Group    string         `yaml:"group"`    // rows of one ablation share a group (a bar chart each)
 	Train    map[string]any `yaml:"train"`    // over Defaults
 	Baseline string         `yaml:"baseline"` // instead of training: pixels or random
-	Eval     *Eval          `yaml:"eval"`
+	// Reference, when set, trains the row's config with another
+	// implementation (torch: experiments/reference/simclr_torch.py) and
+	// probes the features it writes exactly as a Go row's.
+	Reference string `yaml:"reference"`
+	Eval      *Eval  `yaml:"eval"`
 }
 
 var rowName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
@@ -64,6 +68,9 @@ func Load(path string) (*File, error) {
 		seen[r.Name] = true
 		if r.Baseline != "" && r.Train != nil {
 			return nil, fmt.Errorf("%s: row %s: a baseline row trains nothing; drop its train keys", path, r.Name)
+		}
+		if r.Reference != "" && (r.Reference != "torch" || r.Baseline != "") {
+			return nil, fmt.Errorf("%s: row %s: reference %q: want torch, on a row that is not a baseline", path, r.Name, r.Reference)
 		}
 		if _, err := f.Config(r); err != nil {
 			return nil, fmt.Errorf("%s: row %s: %w", path, r.Name, err)

@@ -105,3 +105,45 @@ func TestLoadErrors(t *testing.T) {
 	}
 
 }
+
+// A reference row runs the reference script on the row's resolved config
+// and probes the features it writes; a feature file of the wrong size is
+// named in the error. The script here is a stand-in that writes zeros.
+func TestReferenceRow(t *testing.T) {
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "fake.sh")
+	os.WriteFile(fake, []byte(`out=$4; grep -q '"batch_size": 16' $2 || exit 7
+echo '{"n_train": 64, "n_test": 32, "dim": 4, "epochs": 2, "losses": [2.5, 2.25], "train_sec": 9, "images_per_sec": 7, "impl": "fake 1"}' > $out/meta.json
+head -c `+"$((${BYTES:-1536}))"+` /dev/zero > $out/features.f32
+`), 0o755)
+	defer func(p, s string) { Python, TorchScript = p, s }(Python, TorchScript)
+	Python, TorchScript = "/bin/sh", fake
+	p := filepath.Join(dir, "ref.yaml")
+	os.WriteFile(p, []byte("name: ref\ndefaults: {dataset: synthetic, limit: 64, batch_size: 16, epochs: 2, knn_bank: -1}\n"+
+		"eval: {test_limit: 32}\nrows: [{name: torch-2ep, reference: torch}]\n"), 0o644)
+	f, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := Options{Out: filepath.Join(dir, "runs"), Results: filepath.Join(dir, "results")}
+	if err := Run(context.Background(), f, o); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := Results(f, o.Results)
+	if err != nil || rs[0] == nil {
+		t.Fatal(rs, err)
+	}
+	r := rs[0]
+	if r.Impl != "fake 1" || r.NTrain != 64 || r.NTest != 32 || r.TrainSec != 9 || r.FinalLoss != 2.25 || len(r.Curve) != 2 || r.Config.BatchSize != 16 {
+		t.Fatalf("%+v", r)
+	}
+	os.RemoveAll(o.Out)
+	t.Setenv("BYTES", "1535")
+	if err := Run(context.Background(), f, Options{Out: o.Out, Results: filepath.Join(dir, "r2")}); err == nil || !strings.Contains(err.Error(), "features.f32: 1535 bytes") {
+		t.Fatalf("short feature file: %v", err)
+	}
+	os.WriteFile(p, []byte("name: ref\nrows: [{name: a, reference: jax}]\n"), 0o644)
+	if _, err := Load(p); err == nil || !strings.Contains(err.Error(), `reference "jax"`) {
+		t.Fatalf("reference jax: %v", err)
+	}
+}

@@ -18,7 +18,8 @@ type Result struct {
 	Note     string             `json:"note,omitempty"`
 	Group    string             `json:"group,omitempty"`
 	Baseline string             `json:"baseline,omitempty"`
-	Top1     float64            `json:"top1"` // the first head's (ce): linear probe, test split, fitted on all of train
+	Impl     string             `json:"impl,omitempty"` // a reference row's implementation (pytorch …); empty: simclr-go
+	Top1     float64            `json:"top1"`           // the first head's (ce): linear probe, test split, fitted on all of train
 	Top5     float64            `json:"top5"`
 	Heads    map[string]float64 `json:"heads"` // top-1 of every head
 	KNNTop1  *float64           `json:"knn_top1,omitempty"`
