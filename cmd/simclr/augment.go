@@ -31,7 +31,7 @@ func runAugment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	augmentFlags(fs, &cfg)
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "augmentation seed")
 	fs.StringVar(&out, "out", "sheet.png", "PNG file to write")
-	if _, err := parse(fs, args, stderr); err != nil {
+	if _, err := parse(fs, args, stdout); err != nil {
 		return err
 	}
 	if n < 1 || n > 10000 || views < 1 || views > 64 || scale < 1 || scale > 32 {

@@ -32,11 +32,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
 	var cpuprofile string
 	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the timed steps to this file (go tool pprof)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: simclr bench [flags]\n       simclr bench augment [flags]   (the augmentation pipeline; see simclr bench augment -h)\n\nTimes the full training step of the small encoder + projection head with NT-Xent (τ 0.5) and SGD:\nforward, backward and update; augmentation excluded (inputs are fixed random views).\n\n")
-		fs.PrintDefaults()
-	}
-	if _, err := parse(fs, args, stderr); err != nil {
+	if _, err := parse(fs, args, stdout); err != nil {
 		return err
 	}
 	if batch < 2 || steps < 1 || warmup < 0 {

@@ -45,11 +45,7 @@ func runBenchAugment(ctx context.Context, args []string, stdout, stderr io.Write
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
 	var cpuprofile string
 	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the timed epochs to this file (go tool pprof)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: simclr bench augment [flags]\n\nTimes the augmentation pipeline alone: an epoch of --n images, two views each,\nthrough the double-buffered stream the trainer reads (views/s).\n\n")
-		fs.PrintDefaults()
-	}
-	if _, err := parse(fs, args, stderr); err != nil {
+	if _, err := parse(fs, args, stdout); err != nil {
 		return err
 	}
 	if n < 1 || batch < 1 || rounds < 1 || cfg.Workers < 0 {

@@ -53,7 +53,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&head, "head", "ce", "linear head: ce (softmax regression), mse (least squares on one-hot) or hinge (multi-class SVM); a comma-separated list fits each on the same features (one report each)")
 	fs.StringVar(&regs, "reg", "", "comma-separated L2 strengths λ to choose from on validation (default 1e-5,1e-4,1e-3,1e-2)")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object (top1 in [0,1], ...) instead of text")
-	if _, err := parse(fs, args, stderr); err != nil {
+	if _, err := parse(fs, args, stdout); err != nil {
 		return err
 	}
 	heads := strings.Split(head, ",")
@@ -127,7 +127,7 @@ func runKNN(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.IntVar(&k, "k", 200, "neighbours")
 	fs.Float64Var(&tau, "tau", 0.1, "vote temperature: a neighbour votes exp(cosine/τ)")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
-	if _, err := parse(fs, args, stderr); err != nil {
+	if _, err := parse(fs, args, stdout); err != nil {
 		return err
 	}
 	if k < 1 || !(tau > 0) || math.IsInf(tau, 0) {
@@ -160,7 +160,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var split, out string
 	fs.StringVar(&split, "split", "train", "train or test")
 	fs.StringVar(&out, "out", "", "features file to write (.npy, float32 N×D); labels go to the same name with .labels.npy (int64)")
-	if _, err := parse(fs, args, stderr); err != nil {
+	if _, err := parse(fs, args, stdout); err != nil {
 		return err
 	}
 	if split != "train" && split != "test" {

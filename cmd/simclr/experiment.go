@@ -28,7 +28,7 @@ func runExperiment(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return usagef("simclr experiment %s needs the experiment file first", verb)
 	}
 	path := args[1]
-	if _, err := parse(fs, args[2:], stderr); err != nil {
+	if _, err := parse(fs, args[2:], stdout); err != nil {
 		return err
 	}
 	f, err := experiment.Load(path)

@@ -39,9 +39,9 @@ var commands = []command{
 func usage(w io.Writer) {
 	fmt.Fprintf(w, "simclr: self-supervised SimCLR pretraining and linear evaluation\n\nUsage:\n  simclr COMMAND [flags]\n\nCommands:\n")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintf(w, "\nRun 'simclr COMMAND -h' for a command's flags.\n")
+	fmt.Fprintf(w, "\nRun 'simclr help COMMAND' (or 'simclr COMMAND -h') for a command's flags and examples,\n'simclr --version' for the version.\n")
 }
 
 func main() {
@@ -69,11 +69,17 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) (code
 			code = 3
 		}
 	}()
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	switch {
+	case len(args) == 0:
 		usage(stderr)
-		if len(args) == 0 {
-			return 2
-		}
+		return 2
+	case args[0] == "-h" || args[0] == "--help" || args[0] == "help" && len(args) == 1:
+		usage(stdout)
+		return 0
+	case args[0] == "help": // simclr help CMD [SUB] is simclr CMD [SUB] -h
+		args = append(args[1:], "-h")
+	case args[0] == "--version" || args[0] == "-version" || args[0] == "version":
+		fmt.Fprintln(stdout, version())
 		return 0
 	}
 	for _, c := range commands {
@@ -91,30 +97,46 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) (code
 			fmt.Fprintf(stderr, "simclr %s: interrupted\n", c.name)
 			return 130
 		case errors.As(err, &ue):
-			fmt.Fprintf(stderr, "simclr %s: %v\n", c.name, err)
+			fmt.Fprintf(stderr, "simclr %s: %s\n", c.name, message(c.name, err))
 			return 2
 		default:
-			fmt.Fprintf(stderr, "simclr %s: %s\n", c.name, oneLine(err.Error()))
+			fmt.Fprintf(stderr, "simclr %s: %s\n", c.name, message(c.name, err))
 			return 1
 		}
 	}
-	fmt.Fprintf(stderr, "simclr: unknown command %q\n", args[0])
-	usage(stderr)
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	fmt.Fprintf(stderr, "simclr: unknown command %q%s; run 'simclr help' for the list\n", args[0], didYouMean(args[0], names, ""))
 	return 2
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// message is err on one line with one prefix: the packages' own "train: "
+// (or the command's name) is dropped, since "simclr CMD: " comes first.
+func message(cmd string, err error) string {
+	s := strings.Join(strings.Fields(err.Error()), " ")
+	for _, p := range []string{cmd + ": ", "train: ", "eval: "} {
+		s = strings.TrimPrefix(s, p)
+	}
+	return s
+}
 
-// parse parses args into fs, returning a usageError for bad flags and
-// stray arguments, and the set of flags given explicitly.
-func parse(fs *flag.FlagSet, args []string, stderr io.Writer) (map[string]bool, error) {
-	fs.SetOutput(stderr)
+// parse parses args into fs, returning a usageError for bad flags (one
+// line, with the nearest flag name when there is one) and stray
+// arguments, and the set of flags given explicitly. -h prints the
+// command's help on stdout.
+func parse(fs *flag.FlagSet, args []string, stdout io.Writer) (map[string]bool, error) {
+	var out strings.Builder
+	fs.SetOutput(&out)
 	fs.Init(fs.Name(), flag.ContinueOnError)
+	fs.Usage = func() { commandUsage(fs) }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			io.WriteString(stdout, out.String())
 			return nil, err
 		}
-		return nil, usageError{err.Error()}
+		return nil, usageError{badFlag(fs, err)}
 	}
 	if fs.NArg() > 0 {
 		return nil, usagef("unexpected argument %q", fs.Arg(0))

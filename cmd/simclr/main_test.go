@@ -73,16 +73,18 @@ func TestBadInputIsOneLineError(t *testing.T) {
 		{"batch 0", []string{"train", "--data-dir", good, "--out", out + "/d", "--batch-size", "0"}, 2, "--batch-size 0: must be at least 2"},
 		{"temperature 0", []string{"train", "--data-dir", good, "--out", out + "/e", "--temperature", "0"}, 2, "--temperature 0: must be positive"},
 		{"no out", []string{"train", "--data-dir", good}, 2, "--out is required"},
-		{"bad flag", []string{"train", "--bogus"}, 2, "flag provided but not defined"},
+		{"bad flag", []string{"train", "--bogus"}, 2, "unknown flag --bogus; run 'simclr train -h'"},
+		{"typo flag", []string{"train", "-epoch", "3"}, 2, "unknown flag --epoch (did you mean --epochs?)"},
+		{"bad optimizer", []string{"train", "--data-dir", good, "--out", out + "/g", "--optimizer", "adam"}, 2, "simclr train: --optimizer"},
 		{"unknown dataset", []string{"train", "--dataset", "mnist", "--out", out + "/f"}, 2, "mnist"},
 		{"eval missing run", []string{"eval", "--run", filepath.Join(out, "none")}, 1, "none"},
-		{"unknown command", []string{"fly"}, 2, "unknown command"},
+		{"unknown command", []string{"trian"}, 2, `unknown command "trian" (did you mean train?)`},
 	} {
 		code, _, stderr := simclr(t, tc.args...)
 		if code != tc.code || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%s: exit %d, stderr %q; want exit %d and %q", tc.name, code, stderr, tc.code, tc.want)
 		}
-		if strings.Count(strings.TrimSpace(stderr), "\n") > 0 && tc.name != "bad flag" && tc.name != "unknown command" {
+		if strings.Count(strings.TrimSpace(stderr), "\n") > 0 || strings.Contains(stderr, "train: train:") {
 			t.Errorf("%s: error is not one line: %q", tc.name, stderr)
 		}
 		if strings.Contains(stderr, "panic") || strings.Contains(stderr, "goroutine") {
@@ -324,5 +326,32 @@ func TestSupervisedFromCLI(t *testing.T) {
 	}
 	if code, _, stderr := simclr(t, "train", "--method", "byol", "--data-dir", dir, "--out", filepath.Join(t.TempDir(), "x")); code != 2 || !strings.Contains(stderr, "--method byol") {
 		t.Fatalf("unknown method: exit %d %q", code, stderr)
+	}
+}
+
+// Help goes to stdout with exit 0 (simclr -h, simclr help, simclr help CMD,
+// simclr CMD -h); train's flags come in groups; --version names the build.
+func TestHelpAndVersion(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"help"}, {"--help"}} {
+		code, stdout, stderr := simclr(t, args...)
+		if code != 0 || !strings.Contains(stdout, "experiment  run the rows") || stderr != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
+		}
+	}
+	for _, args := range [][]string{{"help", "train"}, {"train", "-h"}} {
+		code, stdout, stderr := simclr(t, args...)
+		if code != 0 || stderr != "" || !strings.Contains(stdout, "Usage: simclr train [flags]") ||
+			!strings.Contains(stdout, "optimisation:\n  --epochs int") || !strings.Contains(stdout, "Examples:") {
+			t.Errorf("%v: exit %d, stderr %q, stdout:\n%s", args, code, stderr, stdout)
+		}
+	}
+	if code, stdout, _ := simclr(t, "help", "bench", "augment"); code != 0 || !strings.Contains(stdout, "Usage: simclr bench augment") {
+		t.Errorf("help bench augment: exit %d: %s", code, stdout)
+	}
+	if code, stdout, _ := simclr(t, "--version"); code != 0 || !strings.HasPrefix(stdout, "simclr ") || !strings.Contains(stdout, "go1.") {
+		t.Errorf("--version: exit %d: %q", code, stdout)
+	}
+	if code, _, stderr := simclr(t); code != 2 || !strings.Contains(stderr, "Usage:") {
+		t.Errorf("no command: exit %d: %q", code, stderr)
 	}
 }

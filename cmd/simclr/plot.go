@@ -16,7 +16,7 @@ func runPlot(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var runDir, out string
 	fs.StringVar(&runDir, "run", "", "run directory written by simclr train (required)")
 	fs.StringVar(&out, "out", "", "directory for the pictures (default: the run directory)")
-	if _, err := parse(fs, args, stderr); err != nil {
+	if _, err := parse(fs, args, stdout); err != nil {
 		return err
 	}
 	if runDir == "" {

@@ -91,7 +91,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&download, "download", false, "download the dataset into the cache if it is missing")
 	fs.StringVar(&out, "out", "", "run directory to write (required; must not hold a run already)")
 	fs.StringVar(&resume, "resume", "", "continue the run in this directory exactly where it stopped (its own config; no other flags)")
-	set, err := parse(fs, args, stderr)
+	set, err := parse(fs, args, stdout)
 	if err != nil {
 		return err
 	}
@@ -175,13 +175,14 @@ func finishTrain(ctx context.Context, c run.Config, out string, opts train.Optio
 		err = fmt.Errorf("interrupted at step %d; %s holds its checkpoint: continue with simclr train --resume %s", ck.Step, out, out)
 	}
 	if err != nil && comm.Size() > 1 { // say why, then end every rank: none waits for this one
-		fmt.Fprintf(stderr, "simclr train: rank %d of %d: %s\n", comm.Rank(), comm.Size(), oneLine(err.Error()))
+		fmt.Fprintf(stderr, "simclr train: rank %d of %d: %s\n", comm.Rank(), comm.Size(), message("train", err))
 	}
 	end(err != nil)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s: %s (epoch %d, step %d), %s, %s\n", out, run.CheckpointFile, ck.Epoch, ck.Step, run.MetricsFile, run.ConfigFile)
+	fmt.Fprintf(stdout, "next: simclr eval --run %s   (linear probe; simclr plot --run %s draws the curves)\n", out, out)
 	return nil
 }
 
