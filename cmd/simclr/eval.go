@@ -100,14 +100,20 @@ func probeReport(ctx context.Context, f *eval.Frozen, tr, te eval.Set, head stri
 		return err
 	}
 	e := f.Evaluation(rep, featSec, time.Since(start).Seconds())
+	var wrote []string
 	if f.Run != "" {
-		if _, err := e.Save(f.Run); err != nil {
+		if wrote, err = e.Save(f.Run); err != nil {
 			return err
 		}
 	}
 	if asJSON {
 		return json.NewEncoder(stdout).Encode(e)
 	}
+	defer func() {
+		if len(wrote) > 0 {
+			fmt.Fprintf(stdout, "wrote %s\n", strings.Join(wrote, ", "))
+		}
+	}()
 	what := f.Run
 	if f.Baseline != "" {
 		what = "baseline " + f.Baseline

@@ -100,7 +100,7 @@ func TestTrainThenEvalJSON(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("train: exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stdout, "checkpoint.bin (epoch 2, step 4)") {
+	if !strings.Contains(stdout, "checkpoint.bin (epoch 2, step 4)") || !strings.Contains(stdout, "next: simclr eval --run "+rd) {
 		t.Fatalf("train said %q", stdout)
 	}
 	for _, f := range []string{"config.json", "metrics.jsonl", "checkpoint.bin"} {
@@ -132,6 +132,14 @@ func TestTrainThenEvalJSON(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(rd, f)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// In text, eval says what it wrote; a second head keeps the first's file.
+	code, stdout, _ = simclr(t, "eval", "--run", rd, "--head", "mse")
+	if want := "wrote " + filepath.Join(rd, "eval-mse.json") + ", " + filepath.Join(rd, "eval-mse-confusion.png"); code != 0 || !strings.Contains(stdout, want) {
+		t.Fatalf("eval --head mse said %q, want %q", stdout, want)
+	}
+	if _, err := os.Stat(filepath.Join(rd, EvalFile)); err != nil {
+		t.Fatal(err)
 	}
 	// Curves of the rd, as PNG and SVG.
 	if code, _, stderr := simclr(t, "plot", "--run", rd); code != 0 {
