@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,9 +110,23 @@ func LoadCIFAR10(dir string, split Split, limit int) (*Dataset, error) {
 	}
 	d := &Dataset{Name: CIFAR10, C: 3, H: 32, W: 32, Classes: readNames(filepath.Join(dir, "batches.meta.txt"), cifar10Classes)}
 	if err := readRecords(d, dir, files, 1, 0, limit); err != nil {
-		return nil, err
+		return nil, pickleHint(dir, err)
 	}
 	return d, nil
+}
+
+// pickleHint adds, to a missing-file error in a directory holding the
+// Python (pickle) release of CIFAR instead of the binary one, what to get.
+func pickleHint(dir string, err error) error {
+	if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	for _, p := range []string{filepath.Join(dir, "data_batch_1"), filepath.Join(dir, "cifar-10-batches-py", "data_batch_1")} {
+		if _, serr := os.Stat(p); serr == nil {
+			return fmt.Errorf("%w (%s holds the Python pickle release of CIFAR-10; simclr reads the binary one, cifar-10-binary.tar.gz, whose cifar-10-batches-bin holds data_batch_1.bin: use --download, or point --data-dir there)", err, dir)
+		}
+	}
+	return err
 }
 
 // LoadCIFAR100 reads train.bin or test.bin from dir: records of a coarse

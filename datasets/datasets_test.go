@@ -200,6 +200,25 @@ func TestFetch(t *testing.T) {
 	if _, err := Fetch(context.Background(), nf, t.TempDir(), nil); err == nil || !strings.Contains(err.Error(), "404") {
 		t.Fatalf("404: %v", err)
 	}
+	// Offline (nothing listens): what to do instead, not a raw dial error.
+	off := a
+	srv.Close()
+	if _, err := Fetch(context.Background(), off, t.TempDir(), nil); err == nil || !strings.Contains(err.Error(), "(offline?): download cifar-10-binary.tar.gz on a machine that can") {
+		t.Fatalf("offline: %v", err)
+	}
+}
+
+// A directory of the Python pickle release gets a hint, not just "no such file".
+func TestPickleHint(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "data_batch_1"), []byte("pickle"), 0o644)
+	_, err := LoadCIFAR10(dir, Train, 0)
+	if err == nil || !strings.Contains(err.Error(), "data_batch_1.bin") || !strings.Contains(err.Error(), "Python pickle release") {
+		t.Fatalf("pickle dir: %v", err)
+	}
+	if _, err := LoadCIFAR10(t.TempDir(), Train, 0); err == nil || strings.Contains(err.Error(), "pickle") {
+		t.Fatalf("empty dir: %v", err)
+	}
 }
 
 func TestCacheDir(t *testing.T) {

@@ -10,11 +10,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // Archive describes an official dataset archive and what it must contain.
@@ -118,6 +120,10 @@ func download(ctx context.Context, a Archive, w io.Writer, progress io.Writer) e
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
+		var dns *net.DNSError
+		if errors.As(err, &dns) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENETUNREACH) {
+			return fmt.Errorf("datasets: cannot reach %s (offline?): download %s on a machine that can and unpack it into --data-dir (or $SIMCLR_DATA), or try --dataset synthetic: %w", a.URL, path.Base(a.URL), err)
+		}
 		return fmt.Errorf("datasets: downloading %s: %w", a.URL, err)
 	}
 	defer resp.Body.Close()
