@@ -363,3 +363,23 @@ func TestHelpAndVersion(t *testing.T) {
 		t.Errorf("no command: exit %d: %q", code, stderr)
 	}
 }
+
+// A config file with a time budget and no epochs plans the epochs (the
+// CLI's default of 100 does not override the file's budget).
+func TestConfigFileTimeBudget(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "budget.yaml")
+	os.WriteFile(p, []byte("dataset: synthetic\nlimit: 64\nbatch_size: 32\ntime_budget_sec: 2\nknn_bank: -1\n"), 0o644)
+	rd := filepath.Join(dir, "run")
+	if code, _, stderr := simclr(t, "train", "--config", p, "--out", rd); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	var c struct {
+		Epochs     int     `json:"epochs"`
+		TimeBudget float64 `json:"time_budget_sec"`
+	}
+	b, _ := os.ReadFile(filepath.Join(rd, "config.json"))
+	if err := json.Unmarshal(b, &c); err != nil || c.Epochs == 100 || c.Epochs < 1 || c.TimeBudget != 2 {
+		t.Fatalf("config.json %s: %+v %v", b, c, err)
+	}
+}

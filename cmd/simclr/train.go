@@ -80,10 +80,14 @@ var noZero = []string{"epochs", "batch-size", "temperature", "log-every", "check
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("simclr train", flag.ContinueOnError)
 	c := run.Defaults()
+	fileBudget := false // the file gives a time budget and no epochs: plan them
 	if p := configFlag(args); p != "" {
 		if err := run.LoadConfigFile(p, &c); err != nil {
 			return usagef("--config: %v", err)
 		}
+		var f run.Config
+		run.LoadConfigFile(p, &f)
+		fileBudget = f.TimeBudget > 0 && f.Epochs == 0
 	}
 	trainFlags(fs, &c)
 	var out, resume string
@@ -97,6 +101,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if resume != "" {
 		return resumeTrain(ctx, resume, set, stdout, stderr)
+	}
+	if fileBudget && !set["epochs"] {
+		set["time-budget"] = true // as if given here: --epochs on the command line still wins
 	}
 	return newTrain(ctx, fs, set, c, out, download, stdout, stderr)
 }
