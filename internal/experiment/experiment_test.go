@@ -15,7 +15,7 @@ defaults: {dataset: synthetic, limit: 64, batch_size: 16, epochs: 2, knn_bank: -
 eval: {heads: [ce, hinge], knn: true, limit: 200, test_limit: 100}
 rows:
   - {name: straight, note: two epochs}
-  - {name: resumed, note: "the same, killed and resumed"}
+  - {name: resumed, note: "the same, killed and resumed", group: g}
   - {name: pixels, baseline: pixels}
   - {name: random, baseline: random}
 `
@@ -75,11 +75,11 @@ func TestRunResumableAndReport(t *testing.T) {
 		t.Fatalf("rerun: %s", log.String())
 	}
 	written, err := Report(f, o.Results)
-	if err != nil || len(written) != 2 {
+	if err != nil || len(written) != 4 || filepath.Base(written[2]) != "loss-curves.png" || filepath.Base(written[3]) != "ablation-g.png" {
 		t.Fatalf("report: %v %v", written, err)
 	}
 	md, _ := os.ReadFile(written[0])
-	if !strings.Contains(string(md), "| straight | **") || !strings.Contains(string(md), "top1-vs-time.png") {
+	if !strings.Contains(string(md), "| straight | **") || !strings.Contains(string(md), "top1-vs-time.png") || !strings.Contains(string(md), "(ablation-g.png)") {
 		t.Fatalf("RESULTS.md:\n%s", md)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 
 	"github.com/simclr-go/simclr/internal/chart"
@@ -67,19 +68,26 @@ func Report(f *File, dir string) ([]string, error) {
 		if r.Epochs > 0 {
 			epochs, ips = fmt.Sprint(r.Epochs), fmt.Sprintf("%.0f", r.ImagesPerSec)
 		}
+		note := r.Note
+		if r.Impl != "" {
+			note += " (" + r.Impl + ")"
+		}
 		fmt.Fprintf(&b, "| %s | **%.2f%%** | %.1f%% | %s | %s | %s | %s | %s | %s | %s |\n", r.Row, 100*r.Top1, 100*r.Top5,
-			strings.Join(heads, ", "), knn, epochs, minutes(r.TrainSec), minutes(r.EvalSec), ips, r.Note)
+			strings.Join(heads, ", "), knn, epochs, minutes(r.TrainSec), minutes(r.EvalSec), ips, note)
 	}
+	sideBySide(&b, done)
 	if len(done) > 0 {
 		w := done[0].Where
 		fmt.Fprintf(&b, "\nMachine: %s (%s), GOMAXPROCS %d, %s; commit %.12s.\n", w.CPU, w.CPUFlags, w.GOMAXPROCS, w.Go, w.Commit)
 	}
 	written := []string{filepath.Join(dir, "RESULTS.md")}
-	if pic, err := timePlot(done, dir); err != nil {
+	pics, err := pictures(f, done, dir)
+	if err != nil {
 		return nil, err
-	} else if pic != "" {
-		fmt.Fprintf(&b, "\n![top-1 against training wall-clock](%s)\n", filepath.Base(pic))
-		written = append(written, pic)
+	}
+	for _, p := range pics {
+		fmt.Fprintf(&b, "\n![%s](%s)\n", p[1], filepath.Base(p[0]))
+		written = append(written, p[0])
 	}
 	if err := run.WriteFileAtomic(written[0], func(f *os.File) error { _, err := f.WriteString(b.String()); return err }); err != nil {
 		return nil, err
@@ -94,30 +102,181 @@ func minutes(sec float64) string {
 	return fmt.Sprintf("%.1f min", sec/60)
 }
 
-// timePlot draws every trained row's top-1 against its training
-// wall-clock (baselines on the axis at 0).
-func timePlot(rs []*Result, dir string) (string, error) {
-	if len(rs) == 0 {
-		return "", nil
+// sideBySide tabulates each reference row beside the Go row of the same
+// config (a row torch-X beside go-X): top-1 and training wall-clock.
+func sideBySide(b *strings.Builder, rs []*Result) {
+	byName := map[string]*Result{}
+	for _, r := range rs {
+		byName[r.Row] = r
 	}
+	started := false
+	for _, ref := range rs {
+		goRow, ok := byName["go-"+strings.TrimPrefix(ref.Row, "torch-")]
+		if ref.Impl == "" || !ok {
+			continue
+		}
+		if !started {
+			b.WriteString("\nSame recipe, same probe, two implementations, run back to back:\n\n| epochs | simclr-go top-1 | PyTorch top-1 | Δ | simclr-go train | PyTorch train | speed-up |\n| --- | --- | --- | --- | --- | --- | --- |\n")
+			started = true
+		}
+		fmt.Fprintf(b, "| %d | %.2f%% | %.2f%% | %+.2f | %s | %s | %.2f× |\n", goRow.Epochs, 100*goRow.Top1, 100*ref.Top1,
+			100*(goRow.Top1-ref.Top1), minutes(goRow.TrainSec), minutes(ref.TrainSec), ref.TrainSec/goRow.TrainSec)
+	}
+}
+
+// pictures draws the report's plots; each is {path, caption}.
+func pictures(f *File, rs []*Result, dir string) ([][2]string, error) {
+	if len(rs) == 0 {
+		return nil, nil
+	}
+	var out [][2]string
+	for _, d := range []struct {
+		name, caption string
+		draw          func([]*Result) (*plot.Plot, error)
+	}{
+		{"top1-vs-time.png", "top-1 against training wall-clock", timePlot},
+		{"loss-curves.png", "NT-Xent loss per epoch", lossPlot},
+	} {
+		p, err := d.draw(rs)
+		if err != nil {
+			return nil, err
+		}
+		if p == nil {
+			continue
+		}
+		path := filepath.Join(dir, d.name)
+		if err := chart.Save(p, path, 7*vg.Inch, 4.5*vg.Inch); err != nil {
+			return nil, err
+		}
+		out = append(out, [2]string{path, d.caption})
+	}
+	bars, err := ablationBars(f, rs, dir)
+	return append(out, bars...), err
+}
+
+// timePlot draws every row's top-1 against its training wall-clock
+// (baselines on the axis at 0), simclr-go and reference rows apart.
+func timePlot(rs []*Result) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = "what training buys", "training wall-clock (minutes)", "linear-probe top-1 (%)"
 	p.Add(plotter.NewGrid())
-	var pts plotter.XYs
-	var labels []string
+	p.Legend.Top, p.Legend.Left = false, false
+	for i, impl := range []string{"simclr-go", "PyTorch reference"} {
+		var pts plotter.XYs
+		var labels []string
+		for _, r := range rs {
+			if (r.Impl != "") == (i == 1) {
+				pts = append(pts, plotter.XY{X: r.TrainSec / 60, Y: 100 * r.Top1})
+				labels = append(labels, r.Row)
+			}
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		s, err := plotter.NewScatter(pts)
+		if err != nil {
+			return nil, err
+		}
+		s.Color = plotutil.Color(i)
+		s.Shape = plotutil.Shape(i)
+		l, err := plotter.NewLabels(plotter.XYLabels{XYs: pts, Labels: labels})
+		if err != nil {
+			return nil, err
+		}
+		p.Add(s, l)
+		p.Legend.Add(impl, s)
+	}
+	// Room for the last point's label and the legend below the points.
+	p.X.Min, p.X.Max = 0, p.X.Max*1.18
+	p.Y.Max += 0.06 * (p.Y.Max - p.Y.Min)
+	return p, nil
+}
+
+// lossPlot draws the epoch loss of every row trained for more than one
+// epoch with the NT-Xent objective.
+func lossPlot(rs []*Result) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = "training loss", "epoch", "NT-Xent loss (epoch mean)"
+	p.Add(plotter.NewGrid())
+	n := 0
 	for _, r := range rs {
-		pts = append(pts, plotter.XY{X: r.TrainSec / 60, Y: 100 * r.Top1})
-		labels = append(labels, r.Row)
+		if len(r.Curve) < 2 || r.Config != nil && r.Config.Method == "supervised" {
+			continue
+		}
+		pts := make(plotter.XYs, len(r.Curve))
+		for i, c := range r.Curve {
+			pts[i] = plotter.XY{X: float64(c.Epoch), Y: c.Loss}
+		}
+		l, s, err := plotter.NewLinePoints(pts)
+		if err != nil {
+			return nil, err
+		}
+		l.Color, s.Color, s.Shape = plotutil.Color(n), plotutil.Color(n), plotutil.Shape(n)
+		p.Add(l, s)
+		p.Legend.Add(r.Row, l, s)
+		n++
 	}
-	s, err := plotter.NewScatter(pts)
-	if err != nil {
-		return "", err
+	if n == 0 {
+		return nil, nil
 	}
-	l, err := plotter.NewLabels(plotter.XYLabels{XYs: pts, Labels: labels})
-	if err != nil {
-		return "", err
+	p.Y.Tick.Marker = plot.TickerFunc(func(min, max float64) []plot.Tick {
+		var ts []plot.Tick
+		for _, t := range (plot.DefaultTicks{}).Ticks(min, max) {
+			if t.Label != "" {
+				t.Label = fmt.Sprintf("%.2f", t.Value)
+			}
+			ts = append(ts, t)
+		}
+		return ts
+	})
+	return p, nil
+}
+
+// ablationBars draws one bar chart per row group: each row's top-1, with
+// the group's reference row (the first budget row's recipe) first when
+// it is in the file.
+func ablationBars(f *File, rs []*Result, dir string) ([][2]string, error) {
+	byName := map[string]*Result{}
+	for _, r := range rs {
+		byName[r.Row] = r
 	}
-	p.Add(s, l)
-	path := filepath.Join(dir, "top1-vs-time.png")
-	return path, chart.Save(p, path, 7*vg.Inch, 4.5*vg.Inch)
+	var groups []string
+	members := map[string][]*Result{}
+	for _, row := range f.Rows {
+		r := byName[row.Name]
+		if row.Group == "" || r == nil {
+			continue
+		}
+		if members[row.Group] == nil {
+			groups = append(groups, row.Group)
+		}
+		members[row.Group] = append(members[row.Group], r)
+	}
+	var out [][2]string
+	for _, g := range groups {
+		rows := members[g]
+		if base := byName["budget-15m"]; base != nil {
+			rows = append([]*Result{base}, rows...)
+		}
+		vals := make(plotter.Values, len(rows))
+		names := make([]string, len(rows))
+		for i, r := range rows {
+			vals[i], names[i] = 100*r.Top1, r.Row
+		}
+		p := plot.New()
+		p.Title.Text, p.Y.Label.Text = "ablation: "+g+" (15-minute budget)", "linear-probe top-1 (%)"
+		bars, err := plotter.NewBarChart(vals, vg.Points(28))
+		if err != nil {
+			return nil, err
+		}
+		bars.Color = plotutil.Color(0)
+		p.Add(bars, plotter.NewGrid())
+		p.NominalX(names...)
+		path := filepath.Join(dir, "ablation-"+g+".png")
+		if err := chart.Save(p, path, vg.Length(1.2+0.9*float64(len(rows)))*vg.Inch, 3.5*vg.Inch); err != nil {
+			return nil, err
+		}
+		out = append(out, [2]string{path, "ablation: " + g})
+	}
+	return out, nil
 }
