@@ -15,15 +15,20 @@ import (
 
 // WriteConfusionPNG draws a confusion matrix ([true][predicted] counts) as
 // a heat map: each row normalised to fractions of its class, white (0) to
-// dark blue (1), with the percentage in every cell and the class names
-// along the axes.
-func WriteConfusionPNG(w io.Writer, m [][]int, classes []string) error {
+// dark blue (1), with the percentage in every cell, the class names in
+// full along the axes (the column names on two staggered lines) and
+// title above.
+func WriteConfusionPNG(w io.Writer, m [][]int, classes []string, title string) error {
 	c := len(m)
 	if c == 0 || len(classes) != c {
 		return fmt.Errorf("eval: confusion matrix of %d rows for %d class names", c, len(classes))
 	}
-	const cell, left, top = 40, 100, 30
-	img := image.NewRGBA(image.Rect(0, 0, left+c*cell+10, top+c*cell+60))
+	const cell, top = 40, 50
+	left := 14
+	for _, n := range classes {
+		left = max(left, 7*min(len(n), 20)+14)
+	}
+	img := image.NewRGBA(image.Rect(0, 0, max(left+c*cell+70, 7*len(title)+20), top+c*cell+75))
 	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
 	text := func(x, y int, s string, col color.Color) {
 		d := font.Drawer{Dst: img, Src: image.NewUniform(col), Face: basicfont.Face7x13, Dot: fixed.P(x, y)}
@@ -35,8 +40,8 @@ func WriteConfusionPNG(w io.Writer, m [][]int, classes []string) error {
 			total += v
 		}
 		name := classes[i]
-		if len(name) > 13 {
-			name = name[:13]
+		if len(name) > 20 {
+			name = name[:20]
 		}
 		text(4, top+i*cell+cell/2+4, name, color.Black)
 		for j, v := range row {
@@ -56,12 +61,13 @@ func WriteConfusionPNG(w io.Writer, m [][]int, classes []string) error {
 	}
 	for j := range m {
 		name := classes[j]
-		if len(name) > 5 {
-			name = name[:5]
+		if len(name) > 20 {
+			name = name[:20]
 		}
-		text(left+j*cell+2, top+c*cell+15, name, color.Black)
+		text(left+j*cell+2, top+c*cell+15+15*(j%2), name, color.Black)
 	}
-	text(left, 18, "true class (rows) vs predicted (columns), % of row", color.Black)
-	text(left, top+c*cell+40, "predicted class", color.Black)
+	text(4, 18, title, color.Black)
+	text(4, 38, "true class (rows) vs predicted (columns), % of row", color.Black)
+	text(left, top+c*cell+60, "predicted class", color.Black)
 	return png.Encode(w, img)
 }

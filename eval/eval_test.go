@@ -218,7 +218,7 @@ func TestWriteNPY(t *testing.T) {
 
 func TestConfusionPNG(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteConfusionPNG(&buf, [][]int{{3, 1}, {0, 4}}, []string{"cat", "dog"}); err != nil {
+	if err := WriteConfusionPNG(&buf, [][]int{{3, 1}, {0, 4}}, []string{"cat", "dog"}, "run: ce probe, top-1 87.5%"); err != nil {
 		t.Fatal(err)
 	}
 	img, err := png.Decode(&buf)

@@ -188,6 +188,10 @@ func (e *Evaluation) Save(dir string) ([]string, error) {
 	if err := run.WriteJSON(js, e); err != nil {
 		return nil, err
 	}
-	err := run.WriteFileAtomic(png, func(w *os.File) error { return WriteConfusionPNG(w, e.Confusion, e.Classes) })
+	title := fmt.Sprintf("%s, epoch %d: %s probe, top-1 %.2f%% on %d test images", filepath.Base(dir), e.Epoch, e.Head, 100*e.Top1, e.NTest)
+	if e.Baseline != "" {
+		title = fmt.Sprintf("baseline %s: %s probe, top-1 %.2f%% on %d test images", e.Baseline, e.Head, 100*e.Top1, e.NTest)
+	}
+	err := run.WriteFileAtomic(png, func(w *os.File) error { return WriteConfusionPNG(w, e.Confusion, e.Classes, title) })
 	return []string{js, png}, err
 }
