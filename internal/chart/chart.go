@@ -31,6 +31,37 @@ func Save(p *plot.Plot, path string, w, h vg.Length) error {
 	})
 }
 
+// Ticks are gonum's default ticks, labelled with as many decimals as it
+// takes for neighbouring labels to differ (4.62, 4.58, not 4.6, 4.6).
+type Ticks struct{}
+
+func (Ticks) Ticks(lo, hi float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(lo, hi)
+	step := math.Inf(1)
+	prev := math.NaN()
+	for _, t := range ts {
+		if t.Label != "" {
+			if !math.IsNaN(prev) {
+				step = math.Min(step, t.Value-prev)
+			}
+			prev = t.Value
+		}
+	}
+	digits := 0
+	if step > 0 && !math.IsInf(step, 0) {
+		digits = max(0, int(math.Ceil(-math.Log10(step)-1e-9)))
+	}
+	if digits > 8 {
+		return ts // tiny steps: gonum's own labels (exponent form)
+	}
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = fmt.Sprintf("%.*f", digits, ts[i].Value)
+		}
+	}
+	return ts
+}
+
 // Curves draws a run's metrics into dir: loss.png/.svg and lr.png/.svg
 // per logged step, accuracy.png/.svg per epoch (kNN monitor, online
 // probe) when there is any. It returns the files written and how many
@@ -64,6 +95,8 @@ func Curves(ms []run.Metrics, dir string) (written []string, skipped int, err er
 	save := func(name, title, xl, yl string, series ...any) error {
 		p := plot.New()
 		p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, xl, yl
+		p.Y.Tick.Marker = Ticks{}
+		p.Legend.Top = name != "accuracy" // loss and lr fall to the bottom right; accuracy rises
 		p.Add(plotter.NewGrid())
 		if err := plotutil.AddLinePoints(p, series...); err != nil {
 			return err

@@ -28,3 +28,23 @@ func TestCurvesSkipWhatAxesCannotSpan(t *testing.T) {
 		t.Fatal("nothing to draw, no error")
 	}
 }
+
+// Tick labels carry enough decimals for neighbours to differ.
+func TestTicksDistinct(t *testing.T) {
+	for _, r := range [][2]float64{{4.42, 4.61}, {4.45, 4.62}, {0.001, 0.0042}, {3, 40}, {5.01, 5.013}} {
+		var labels []string
+		for _, tk := range (Ticks{}).Ticks(r[0], r[1]) {
+			if tk.Label != "" {
+				labels = append(labels, tk.Label)
+			}
+		}
+		for i := 1; i < len(labels); i++ {
+			if labels[i] == labels[i-1] {
+				t.Fatalf("range %v: labels %q repeat", r, labels)
+			}
+		}
+		if len(labels) < 2 {
+			t.Fatalf("range %v: labels %q", r, labels)
+		}
+	}
+}

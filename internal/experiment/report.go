@@ -197,6 +197,7 @@ func timePlot(rs []*Result) (*plot.Plot, error) {
 func lossPlot(rs []*Result) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = "training loss", "epoch", "NT-Xent loss (epoch mean)"
+	p.Legend.Top = true
 	p.Add(plotter.NewGrid())
 	n := 0
 	for _, r := range rs {
@@ -219,16 +220,7 @@ func lossPlot(rs []*Result) (*plot.Plot, error) {
 	if n == 0 {
 		return nil, nil
 	}
-	p.Y.Tick.Marker = plot.TickerFunc(func(min, max float64) []plot.Tick {
-		var ts []plot.Tick
-		for _, t := range (plot.DefaultTicks{}).Ticks(min, max) {
-			if t.Label != "" {
-				t.Label = fmt.Sprintf("%.2f", t.Value)
-			}
-			ts = append(ts, t)
-		}
-		return ts
-	})
+	p.Y.Tick.Marker = chart.Ticks{}
 	return p, nil
 }
 
