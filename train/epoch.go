@@ -110,7 +110,25 @@ func (s *session) logStep(epoch int) error {
 	s.bar.line("epoch %d/%d step %d/%d loss %.4f lr %.4g %.0f img/s eta %s",
 		epoch+1, s.cfg.Epochs, s.step, s.total, m.Loss, s.lr, m.ImagesPerSec, s.bar.eta(s.step))
 	s.part.WinLoss, s.part.WinSteps, s.winStart = 0, 0, time.Now()
+	s.warnLong()
 	return nil
+}
+
+// longRun is the estimated duration past which the first step line is
+// followed by a word about how long the run will take.
+const longRun = time.Hour
+
+// warnLong says once, at the first step line, how long a long run will
+// take at the speed of its first steps, and how to make it shorter.
+func (s *session) warnLong() {
+	if s.warned || s.cfg.TimeBudget > 0 {
+		return
+	}
+	s.warned = true
+	if eta := s.bar.eta(s.step); eta > longRun {
+		s.bar.line("train: at this speed the %d epochs take about %s; Ctrl-C stops cleanly (--resume continues), --time-budget 30m plans a run that ends in 30 minutes",
+			s.cfg.Epochs, eta.Round(time.Minute))
+	}
 }
 
 // endEpoch writes the epoch line, with the online probe and the kNN

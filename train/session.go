@@ -26,6 +26,7 @@ type session struct {
 	views [][]float32 // the trainer's input, cut into its view blocks
 
 	step, steps, total, warm int
+	warned                   bool        // warnLong has looked
 	part                     run.Partial // running sums within the current epoch
 	metrics                  *os.File
 	bar                      *progress
