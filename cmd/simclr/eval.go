@@ -166,14 +166,32 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var split, out string
 	fs.StringVar(&split, "split", "train", "train or test")
 	fs.StringVar(&out, "out", "", "features file to write (.npy, float32 N×D); labels go to the same name with .labels.npy (int64)")
+	var weights string
+	fs.StringVar(&weights, "weights", "", "also (or only) write the encoder and head as safetensors with PyTorch state_dict names (experiments/torch_load.py loads them)")
 	if _, err := parse(fs, args, stdout); err != nil {
 		return err
+	}
+	if weights != "" {
+		if s.Run == "" {
+			return usagef("--weights needs --run")
+		}
+		e, err := eval.LoadEncoder(s.Run)
+		if err != nil {
+			return err
+		}
+		if err := run.WriteFileAtomic(weights, func(w *os.File) error { return e.WriteWeights(w) }); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %s (%s, %d features; load it with experiments/torch_load.py)\n", weights, e.Model.Config.Arch, e.Model.Features)
+		if out == "" {
+			return nil
+		}
 	}
 	if split != "train" && split != "test" {
 		return usagef("--split %q: want train or test", split)
 	}
 	if out == "" {
-		return usagef("--out is required")
+		return usagef("--out (features) or --weights is required")
 	}
 	f, err := open(ctx, s, stderr)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"github.com/simclr-go/simclr/internal/safetensors"
 	"image"
 	"image/color"
 	"image/png"
@@ -140,6 +141,16 @@ func TestTrainThenEvalJSON(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(rd, EvalFile)); err != nil {
 		t.Fatal(err)
+	}
+	// Weights out: safetensors with PyTorch names and the loader's metadata.
+	st := filepath.Join(t.TempDir(), "model.safetensors")
+	if code, stdout, stderr := simclr(t, "export", "--run", rd, "--weights", st); code != 0 || !strings.Contains(stdout, "wrote "+st) {
+		t.Fatalf("export --weights: exit %d %q %q", code, stdout, stderr)
+	}
+	b, _ := os.ReadFile(st)
+	ts, meta, err := safetensors.Read(b)
+	if err != nil || len(ts) == 0 || ts[0].Name != "encoder.conv1.weight" || meta["arch"] != "small" || meta["mean"] == "" {
+		t.Fatalf("weights: %v, first %q, meta %v", err, ts[0].Name, meta)
 	}
 	// Curves of the rd, as PNG and SVG.
 	if code, _, stderr := simclr(t, "plot", "--run", rd); code != 0 {
