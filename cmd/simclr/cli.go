@@ -30,10 +30,12 @@ Examples:
 
 Example:
   simclr knn --run runs/c10 --k 200`,
-	"simclr export": `Writes a run's frozen features and labels of both splits as .npy files (NumPy reads them).
+	"simclr export": `Writes a run's frozen features and labels of one split as .npy files (NumPy reads them), and/or
+its encoder and head as safetensors with PyTorch state_dict names (experiments/torch_load.py loads them).
 
-Example:
-  simclr export --run runs/c10 --out runs/c10/features`,
+Examples:
+  simclr export --run runs/c10 --split test --out runs/c10/test.npy
+  simclr export --run runs/c10 --weights runs/c10/model.safetensors`,
 	"simclr augment": `Writes a contact sheet: each image beside its augmented views, as training sees them.
 
 Example:
@@ -90,7 +92,7 @@ func commandUsage(fs *flag.FlagSet) {
 	groups := flagGroups[fs.Name()]
 	if groups == nil {
 		fmt.Fprintln(w, "Flags:")
-		fs.PrintDefaults()
+		fs.VisitAll(func(f *flag.Flag) { printFlag(fs, f) })
 		return
 	}
 	seen := map[string]bool{}
