@@ -19,6 +19,10 @@ type Dataset struct {
 	Classes []string
 }
 
+// Labelled reports whether d's images have classes (an unlabelled
+// folder's have none: every label is -1).
+func (d *Dataset) Labelled() bool { return len(d.Classes) > 0 }
+
 // Len is the number of images.
 func (d *Dataset) Len() int { return len(d.Labels) }
 

@@ -32,6 +32,18 @@ var MaxPixels = 50_000_000
 // folderExts are the file types LoadFolder decodes (case-insensitive).
 var folderExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true}
 
+// flatImages are the image files directly in root, sorted.
+func flatImages(root string, entries []fs.DirEntry) []string {
+	var paths []string
+	for _, e := range entries {
+		if !e.IsDir() && !strings.HasPrefix(e.Name(), ".") && folderExts[strings.ToLower(filepath.Ext(e.Name()))] {
+			paths = append(paths, filepath.Join(root, e.Name()))
+		}
+	}
+	sort.Strings(paths)
+	return paths
+}
+
 // LoadFolder reads an image folder laid out as torchvision's ImageFolder:
 // dir/train/<class>/*.png|jpg|jpeg and dir/test/<class>/...; a dir with
 // no train and test subfolders is the train split itself. Classes are the
@@ -40,6 +52,12 @@ var folderExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true}
 // applied), scaled so its shorter side is side pixels and centre-cropped
 // to side×side (Lanczos), and stored as planar RGB bytes. limit > 0 keeps
 // the first limit images in that order. Errors name the file.
+//
+// A folder whose images lie directly in it, with no class subfolders
+// holding any, is an unlabelled training set: no Classes, every label -1
+// (Labelled reports false). That is the usual data of self-supervised
+// learning: SimCLR trains on it; a probe or the kNN monitor needs a
+// labelled split.
 func LoadFolder(dir string, split Split, side, limit int) (*Dataset, error) {
 	if side < 1 {
 		return nil, fmt.Errorf("datasets: image side %d for folder %s", side, dir)
@@ -83,8 +101,15 @@ func LoadFolder(dir string, split Split, side, limit int) (*Dataset, error) {
 			d.Labels = append(d.Labels, int32(class))
 		}
 	}
+	if len(paths) == 0 && split == Train {
+		d.Classes, paths = nil, flatImages(root, entries)
+		d.Labels = make([]int32, len(paths))
+		for i := range d.Labels {
+			d.Labels[i] = -1
+		}
+	}
 	if len(paths) == 0 {
-		return nil, fmt.Errorf("datasets: no PNG or JPEG images in class subfolders of %s", root)
+		return nil, fmt.Errorf("datasets: no PNG or JPEG images in %s or in class subfolders of it", root)
 	}
 	if limit > 0 && limit < len(paths) {
 		paths, d.Labels = paths[:limit], d.Labels[:limit]

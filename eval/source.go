@@ -90,6 +90,9 @@ func (s Source) Open(ctx context.Context, progress io.Writer) (*Frozen, error) {
 	if f.Train, err = datasets.LoadAt(f.Dataset, dir, datasets.Train, f.Limit, side); err != nil {
 		return nil, err
 	}
+	if !f.Train.Labelled() {
+		return nil, fmt.Errorf("eval: %s is unlabelled (images with no class subfolders); a probe needs a labelled split: --dataset folder --data-dir DIR where DIR holds train/<class>/ and test/<class>/ (or --dataset cifar10)", dir)
+	}
 	if f.Test, err = datasets.LoadAt(f.Dataset, dir, datasets.Test, f.TestLimit, side); err != nil {
 		return nil, err
 	}

@@ -53,6 +53,18 @@ func Run(ctx context.Context, cfg run.Config, out string, opts Options) (*run.Ch
 	if err != nil {
 		return nil, err
 	}
+	if !d.Labelled() {
+		if cfg.Method == run.MethodSupervised || cfg.AuxHead != "" {
+			return nil, fmt.Errorf("train: %s is unlabelled (images with no class subfolders): --method supervised and --aux-head need labels", cfg.DataDir)
+		}
+		if cfg.KNNQueries > 0 && opts.KNNTest == nil && opts.Progress != nil {
+			fmt.Fprintf(opts.Progress, "train: %s is unlabelled: no kNN monitor (simclr eval --run R --data-dir LABELLED probes the encoder on a labelled folder)\n", cfg.DataDir)
+		}
+		cfg.KNNQueries = -1
+		if cfg, err = cfg.Resolved(); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.KNNQueries > 0 && opts.KNNTest == nil {
 		if opts.KNNTest, err = datasets.LoadAt(cfg.Dataset, cfg.DataDir, datasets.Test, cfg.KNNQueries, cfg.ImageSize); err != nil {
 			return nil, fmt.Errorf("train: the kNN monitor needs the test split (--knn-queries -1 turns it off): %w", err)

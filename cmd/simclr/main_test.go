@@ -325,6 +325,31 @@ func TestFolderDataset(t *testing.T) {
 	if code, _, stderr := simclr(t, "train", "--dataset", "folder", "--out", filepath.Join(t.TempDir(), "x")); code != 2 || !strings.Contains(stderr, "--data-dir") {
 		t.Fatalf("folder without --data-dir: exit %d %q", code, stderr)
 	}
+
+	// A flat folder of unlabelled PNGs trains (no kNN monitor, said so);
+	// its eval asks for a labelled split, and gets one with --data-dir.
+	flat := t.TempDir()
+	for _, class := range []string{"disk", "square"} {
+		ps, _ := filepath.Glob(filepath.Join(dir, "train", class, "*.png"))
+		for _, p := range ps {
+			b, _ := os.ReadFile(p)
+			os.WriteFile(filepath.Join(flat, class+"-"+filepath.Base(p)), b, 0o644)
+		}
+	}
+	fr := filepath.Join(t.TempDir(), "flat")
+	code, stdout, stderr = simclr(t, "train", "--dataset", "folder", "--data-dir", flat, "--image-size", "16", "--epochs", "1", "--batch-size", "8", "--out", fr)
+	if code != 0 || !strings.Contains(stdout+stderr, "is unlabelled: no kNN monitor") {
+		t.Fatalf("train on a flat folder: exit %d %q %q", code, stdout, stderr)
+	}
+	if code, _, stderr := simclr(t, "eval", "--run", fr); code != 1 || !strings.Contains(stderr, "is unlabelled") || !strings.Contains(stderr, "train/<class>/") {
+		t.Fatalf("eval of a flat-folder run: exit %d %q", code, stderr)
+	}
+	if code, stdout, stderr := simclr(t, "eval", "--run", fr, "--data-dir", dir, "--json"); code != 0 || !strings.Contains(stdout, `"n_test":12`) {
+		t.Fatalf("eval of a flat-folder run on a labelled folder: exit %d %q %q", code, stdout, stderr)
+	}
+	if code, _, stderr := simclr(t, "train", "--dataset", "folder", "--data-dir", flat, "--method", "supervised", "--epochs", "1", "--batch-size", "8", "--out", fr+"2"); code != 1 || !strings.Contains(stderr, "need labels") {
+		t.Fatalf("supervised on a flat folder: exit %d %q", code, stderr)
+	}
 }
 
 // The supervised upper bound trains through the same command and

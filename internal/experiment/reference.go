@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"time"
 
 	"github.com/simclr-go/simclr/datasets"
 	"github.com/simclr-go/simclr/eval"
@@ -32,6 +33,7 @@ type referenceMeta struct {
 	Epochs       int       `json:"epochs"`
 	Losses       []float64 `json:"losses"`
 	TrainSec     float64   `json:"train_sec"`
+	FeatureSec   float64   `json:"feature_sec"`
 	ImagesPerSec float64   `json:"images_per_sec"`
 	Impl         string    `json:"impl"`
 }
@@ -72,7 +74,10 @@ func referenceRow(ctx context.Context, cfg run.Config, e Eval, dir string, progr
 		res.Curve = append(res.Curve, Point{Epoch: i + 1, Loss: l})
 		res.FinalLoss = l
 	}
-	return probe(ctx, tr, te, classes, e, res)
+	start := time.Now()
+	err = probe(ctx, tr, te, classes, e, res)
+	res.EvalSec = m.FeatureSec + time.Since(start).Seconds()
+	return err
 }
 
 // referenceSets reads the reference's features (train rows, then test

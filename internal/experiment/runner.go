@@ -97,10 +97,8 @@ func runRow(ctx context.Context, f *File, r Row, dir string, progress io.Writer)
 	e := f.EvalOf(r)
 	src.Limit, src.TestLimit = e.Limit, e.TestLimit
 	switch {
-	case r.Reference != "": // trains and evaluates in one go: its eval_sec is the probe's
-		start := time.Now()
+	case r.Reference != "": // eval_sec: the script's feature pass and the probe
 		err = referenceRow(ctx, cfg, e, dir, progress, res)
-		res.EvalSec = time.Since(start).Seconds()
 	case r.Baseline != "":
 		src.Run, src.Baseline, src.Seed = "", r.Baseline, cfg.Seed
 		res.Seed = cfg.Seed
