@@ -242,3 +242,62 @@ func TestRealCIFAR10(t *testing.T) {
 		t.Fatalf("test set: %d images, first label %d", d.Len(), d.Labels[0])
 	}
 }
+
+// STL-10's format on tiny files: column-major channels become planar
+// row-major, labels 1..10 become 0..9, unlabeled_X.bin has labels -1; bad
+// sizes and labels are named.
+func TestLoadSTL10(t *testing.T) {
+	dir := t.TempDir()
+	const s = 96
+	img := func(k int) []byte { // pixel (c, y, x) = k + c + 2y + 3x (mod 256), stored column-major
+		b := make([]byte, 3*s*s)
+		for c := range 3 {
+			for x := range s {
+				for y := range s {
+					b[c*s*s+x*s+y] = byte(k + c + 2*y + 3*x)
+				}
+			}
+		}
+		return b
+	}
+	write := func(name string, ks ...int) {
+		var b []byte
+		for _, k := range ks {
+			b = append(b, img(k)...)
+		}
+		os.WriteFile(filepath.Join(dir, name), b, 0o644)
+	}
+	write("train_X.bin", 1, 2)
+	os.WriteFile(filepath.Join(dir, "train_y.bin"), []byte{1, 10}, 0o644)
+	write("test_X.bin", 3)
+	os.WriteFile(filepath.Join(dir, "test_y.bin"), []byte{4}, 0o644)
+	write("unlabeled_X.bin", 5, 6, 7)
+	d, err := Load(STL10, dir, Train, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Len() != 2 || d.H != 96 || d.Labels[0] != 0 || d.Labels[1] != 9 || d.Classes[7] != "monkey" {
+		t.Fatalf("train: %d images %d px, labels %v", d.Len(), d.H, d.Labels)
+	}
+	for _, p := range [][3]int{{0, 0, 0}, {1, 5, 7}, {2, 95, 3}} { // (c, y, x)
+		c, y, x := p[0], p[1], p[2]
+		if got, want := d.Image(1)[c*s*s+y*s+x], byte(2+c+2*y+3*x); got != want {
+			t.Fatalf("pixel c%d y%d x%d: %d, want %d", c, y, x, got, want)
+		}
+	}
+	u, err := Load(STL10Unlabeled, dir, Train, 2)
+	if err != nil || u.Len() != 2 || u.Labelled() || u.Labels[1] != -1 {
+		t.Fatalf("unlabeled: %v %+v", err, u)
+	}
+	if te, err := Load(STL10Unlabeled, dir, Test, 0); err != nil || te.Len() != 1 || te.Labels[0] != 3 {
+		t.Fatalf("unlabeled's test split: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, "test_y.bin"), []byte{11}, 0o644)
+	if _, err := Load(STL10, dir, Test, 0); err == nil || !strings.Contains(err.Error(), "label 11 out of range 1..10") {
+		t.Fatalf("label 11: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, "test_X.bin"), img(1)[:100], 0o644)
+	if _, err := Load(STL10, dir, Test, 0); err == nil || !strings.Contains(err.Error(), "test_X.bin: 100 bytes") {
+		t.Fatalf("short file: %v", err)
+	}
+}

@@ -31,6 +31,12 @@ type Archive struct {
 // Archives are the authors' official binary archives with their published
 // checksums.
 var Archives = map[string]Archive{
+	STL10: { // torchvision's checksum of the authors' archive (2.6 GB)
+		URL:   "http://ai.stanford.edu/~acoates/stl10/stl10_binary.tar.gz",
+		MD5:   "91f7769df0f17e558f3565bffb0c7dfb",
+		Dir:   "stl10_binary",
+		Files: []string{"train_X.bin", "train_y.bin", "test_X.bin", "test_y.bin", "unlabeled_X.bin", "class_names.txt"},
+	},
 	CIFAR10: {
 		URL:    "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz",
 		MD5:    "c32a1d4ab5d03f1284b67883e8d87530",

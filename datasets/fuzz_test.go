@@ -84,3 +84,20 @@ func TestImageBombRefused(t *testing.T) {
 		t.Fatalf("bomb: %v", err)
 	}
 }
+
+// FuzzSTL10 loads arbitrary image and label files in STL-10's format: an
+// error or a dataset whose size matches the files, never a panic.
+func FuzzSTL10(f *testing.F) {
+	f.Add(make([]byte, 2*3*96*96), []byte{1, 10})
+	f.Add(make([]byte, 3*96*96+1), []byte{1})
+	f.Add([]byte{}, []byte{0})
+	f.Fuzz(func(t *testing.T, x, y []byte) {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "train_X.bin"), x, 0o644)
+		os.WriteFile(filepath.Join(dir, "train_y.bin"), y, 0o644)
+		d, err := LoadSTL10(dir, Train, 0, false)
+		if err == nil && (d.Len()*3*96*96 != len(x) || len(d.Pixels) != len(x)) {
+			t.Fatalf("%d bytes gave %d images", len(x), d.Len())
+		}
+	})
+}

@@ -28,9 +28,12 @@ func Locate(ctx context.Context, name, dir string, download bool, progress io.Wr
 		}
 		return dir, nil
 	}
+	if name == STL10Unlabeled { // the same files
+		name = STL10
+	}
 	a, ok := Archives[name]
 	if !ok {
-		return "", &SourceError{fmt.Sprintf("--dataset %q: want cifar10, cifar100, folder or synthetic", name)}
+		return "", &SourceError{fmt.Sprintf("--dataset %q: want cifar10, cifar100, stl10, stl10-unlabeled, folder or synthetic", name)}
 	}
 	if dir != "" {
 		if download && !a.Complete(dir) {

@@ -75,8 +75,11 @@ func (s Source) Open(ctx context.Context, progress io.Writer) (*Frozen, error) {
 		f.Checkpoint, side = ck, ck.Config.ImageSize
 		if f.Dataset == "" {
 			f.Dataset = ck.Config.Dataset
+			if f.Dataset == datasets.STL10Unlabeled { // probed on the labelled part of the same files
+				f.Dataset = datasets.STL10
+			}
 		}
-		if f.DataDir == "" && f.Dataset == ck.Config.Dataset {
+		if f.DataDir == "" && (f.Dataset == ck.Config.Dataset || ck.Config.Dataset == datasets.STL10Unlabeled && f.Dataset == datasets.STL10) {
 			f.DataDir = ck.Config.DataDir
 		}
 	}

@@ -12,7 +12,7 @@ import (
 // Config is everything that defines a run. Its zero value is the paper's
 // CIFAR-10 recipe; each field documents its default.
 type Config struct {
-	Dataset string `json:"dataset"`  // cifar10 (default), cifar100, folder or synthetic
+	Dataset string `json:"dataset"`  // cifar10 (default), cifar100, stl10, stl10-unlabeled, folder or synthetic
 	DataDir string `json:"data_dir"` // directory of the dataset's files
 	Limit   int    `json:"limit"`    // use only the first Limit training images; 0 means all
 	// ImageSize is the side images of a folder dataset are resized to when

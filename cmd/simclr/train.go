@@ -21,7 +21,7 @@ import (
 // file's values): flags given on the command line override the file.
 func trainFlags(fs *flag.FlagSet, c *run.Config) {
 	fs.String("config", "", "JSON or YAML file of settings (keys as in a run's config.json); flags given override it")
-	fs.StringVar(&c.Dataset, "dataset", c.Dataset, "dataset: cifar10, cifar100, folder (an ImageFolder tree at --data-dir) or synthetic")
+	fs.StringVar(&c.Dataset, "dataset", c.Dataset, "dataset: cifar10, cifar100, stl10, stl10-unlabeled (its 100,000 unlabelled images), folder (an ImageFolder tree at --data-dir, or a flat folder of unlabelled images) or synthetic")
 	fs.IntVar(&c.ImageSize, "image-size", c.ImageSize, "folder datasets: side images are resized to when loaded (0: 32)")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the dataset's binary files (default: the download cache, $SIMCLR_DATA or ~/.cache/simclr)")
 	fs.IntVar(&c.Limit, "limit", c.Limit, "use only the first N training images (0: all)")
@@ -242,7 +242,7 @@ type dataFlags struct {
 }
 
 func (f *dataFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.name, "dataset", "cifar10", "cifar10, cifar100, folder or synthetic")
+	fs.StringVar(&f.name, "dataset", "cifar10", "cifar10, cifar100, stl10, stl10-unlabeled, folder or synthetic")
 	fs.StringVar(&f.dir, "data-dir", "", "the dataset's directory (default: the download cache)")
 	fs.BoolVar(&f.download, "download", false, "download the dataset into the cache if it is missing")
 	fs.IntVar(&f.imageSize, "image-size", 0, "folder datasets: side images are resized to when loaded (0: 32)")
