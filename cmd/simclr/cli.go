@@ -63,10 +63,12 @@ Examples:
 
 Example:
   simclr experiment report experiments/cifar10.yaml`,
-	"simclr plot": `Draws a run's loss, learning-rate and kNN-accuracy curves from metrics.jsonl.
+	"simclr plot": `Draws a run's loss, learning-rate and kNN-accuracy curves from metrics.jsonl, and with
+--features a PCA scatter of its test-set features coloured by class.
 
-Example:
-  simclr plot --run runs/c10`,
+Examples:
+  simclr plot --run runs/c10
+  simclr plot --run runs/c10 --features --n 2000`,
 }
 
 // flagGroups orders a command's flags under headings; flags in no group

@@ -153,10 +153,10 @@ func TestTrainThenEvalJSON(t *testing.T) {
 		t.Fatalf("weights: %v, first %q, meta %v", err, ts[0].Name, meta)
 	}
 	// Curves of the rd, as PNG and SVG.
-	if code, _, stderr := simclr(t, "plot", "--run", rd); code != 0 {
+	if code, _, stderr := simclr(t, "plot", "--run", rd, "--features", "--n", "40"); code != 0 {
 		t.Fatalf("plot: %s", stderr)
 	}
-	for _, f := range []string{"loss.png", "loss.svg", "lr.png", "lr.svg", "accuracy.png"} {
+	for _, f := range []string{"loss.png", "loss.svg", "lr.png", "lr.svg", "accuracy.png", "features-pca.png", "features-pca.svg"} {
 		if fi, err := os.Stat(filepath.Join(rd, f)); err != nil || fi.Size() < 1000 {
 			t.Fatalf("plot wrote no %s: %v", f, err)
 		}

@@ -3,6 +3,7 @@ package chart
 import (
 	"math"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/simclr-go/simclr/run"
@@ -46,5 +47,31 @@ func TestTicksDistinct(t *testing.T) {
 		if len(labels) < 2 {
 			t.Fatalf("range %v: labels %q", r, labels)
 		}
+	}
+}
+
+// PCA finds the axis of largest variance: points spread along (1, 1, 0)
+// project onto PC 1 with nearly all the variance.
+func TestPCA(t *testing.T) {
+	const n = 50
+	x := make([]float32, 3*n)
+	for i := range n {
+		v := float32(i - n/2)
+		x[3*i], x[3*i+1], x[3*i+2] = v, v+0.01*float32(i%3), 0.02*float32(i%5)
+	}
+	xy, share, err := PCA(x, n, 3)
+	if err != nil || share[0] < 0.999 || share[1] > 0.001 {
+		t.Fatalf("share %v, %v", share, err)
+	}
+	// PC 1 of point i is ±(i − n/2)·√2.
+	if got, want := math.Abs(xy[2*(n-1)]-xy[0]), float64(n-1)*math.Sqrt2; math.Abs(got-want) > 0.05 {
+		t.Fatalf("PC 1 span %v, want %v", got, want)
+	}
+	if _, _, err := PCA(x[:4], 2, 2); err == nil {
+		t.Fatal("PCA of 2 rows accepted")
+	}
+	files, err := Scatter(x, n, 3, make([]int32, n), []string{"one"}, "t", filepath.Join(t.TempDir(), "pca"))
+	if err != nil || len(files) != 2 {
+		t.Fatal(files, err)
 	}
 }
