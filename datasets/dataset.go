@@ -84,6 +84,8 @@ func LoadAt(name, dir string, split Split, limit, side int) (*Dataset, error) {
 		return LoadCIFAR10(dir, split, limit)
 	case CIFAR100:
 		return LoadCIFAR100(dir, split, limit)
+	case Packed:
+		return LoadPacked(dir, split, limit)
 	case STL10, STL10Unlabeled:
 		return LoadSTL10(dir, split, limit, name == STL10Unlabeled)
 	case Folder:

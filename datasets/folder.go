@@ -59,20 +59,53 @@ func flatImages(root string, entries []fs.DirEntry) []string {
 // learning: SimCLR trains on it; a probe or the kNN monitor needs a
 // labelled split.
 func LoadFolder(dir string, split Split, side, limit int) (*Dataset, error) {
+	d, paths, err := folderIndex(dir, split, side, limit)
+	if err != nil {
+		return nil, err
+	}
+	d.Pixels = make([]uint8, len(paths)*3*side*side)
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, p := range paths {
+		g.Go(func() error { return decodeFile(d.Pixels[i*3*side*side:(i+1)*3*side*side], p, side) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// decodeFile decodes the image file p (its header checked against
+// MaxPixels first) into dst as LoadFolder stores images.
+func decodeFile(dst []uint8, p string, side int) error {
+	if err := checkSize(p); err != nil {
+		return err
+	}
+	img, err := imaging.Open(p, imaging.AutoOrientation(true))
+	if err != nil {
+		return fmt.Errorf("datasets: %s: %w", p, err)
+	}
+	fill(dst, img, side)
+	return nil
+}
+
+// folderIndex lists the image files of a folder split in LoadFolder's
+// order, with their labels and classes (d without pixels).
+func folderIndex(dir string, split Split, side, limit int) (*Dataset, []string, error) {
 	if side < 1 {
-		return nil, fmt.Errorf("datasets: image side %d for folder %s", side, dir)
+		return nil, nil, fmt.Errorf("datasets: image side %d for folder %s", side, dir)
 	}
 	root := filepath.Join(dir, split.String())
 	if _, err := os.Stat(root); errors.Is(err, fs.ErrNotExist) {
 		_, terr := os.Stat(filepath.Join(dir, Test.String()))
 		if split == Test || terr == nil {
-			return nil, fmt.Errorf("datasets: folder %s has no %s subfolder", dir, split)
+			return nil, nil, fmt.Errorf("datasets: folder %s has no %s subfolder", dir, split)
 		}
 		root = dir // a bare folder of classes is the training split
 	}
 	entries, err := os.ReadDir(root)
 	if err != nil {
-		return nil, fmt.Errorf("datasets: %w", err)
+		return nil, nil, fmt.Errorf("datasets: %w", err)
 	}
 	d := &Dataset{Name: Folder, C: 3, H: side, W: side}
 	var paths []string
@@ -93,7 +126,7 @@ func LoadFolder(dir string, split Split, side, limit int) (*Dataset, error) {
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("datasets: %w", err)
+			return nil, nil, fmt.Errorf("datasets: %w", err)
 		}
 		sort.Strings(files)
 		for _, f := range files {
@@ -109,31 +142,12 @@ func LoadFolder(dir string, split Split, side, limit int) (*Dataset, error) {
 		}
 	}
 	if len(paths) == 0 {
-		return nil, fmt.Errorf("datasets: no PNG or JPEG images in %s or in class subfolders of it", root)
+		return nil, nil, fmt.Errorf("datasets: no PNG or JPEG images in %s or in class subfolders of it", root)
 	}
 	if limit > 0 && limit < len(paths) {
 		paths, d.Labels = paths[:limit], d.Labels[:limit]
 	}
-	d.Pixels = make([]uint8, len(paths)*3*side*side)
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, p := range paths {
-		g.Go(func() error {
-			if err := checkSize(p); err != nil {
-				return err
-			}
-			img, err := imaging.Open(p, imaging.AutoOrientation(true))
-			if err != nil {
-				return fmt.Errorf("datasets: %s: %w", p, err)
-			}
-			fill(d.Pixels[i*3*side*side:(i+1)*3*side*side], img, side)
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	return d, nil
+	return d, paths, nil
 }
 
 // planar writes an NRGBA image's colour channels as C×H×W bytes.

@@ -22,6 +22,11 @@ func Locate(ctx context.Context, name, dir string, download bool, progress io.Wr
 	switch name {
 	case Synthetic:
 		return dir, nil
+	case Packed:
+		if dir == "" {
+			return "", &SourceError{"--dataset packed needs --data-dir DIR (a directory simclr pack wrote)"}
+		}
+		return dir, nil
 	case Folder:
 		if dir == "" {
 			return "", &SourceError{"--dataset folder needs --data-dir DIR (DIR/train/<class>/*.png|jpg, DIR/test/...)"}

@@ -63,6 +63,13 @@ Examples:
 
 Example:
   simclr experiment report experiments/cifar10.yaml`,
+	"simclr pack": `Packs a dataset's images, as training reads them, into DIR/train.pack (and DIR/test.pack):
+uint8 pixels, labels and class names in one file that training memory-maps, so a set larger than
+memory trains in bounded RSS. Folder datasets are decoded a chunk at a time.
+
+Example:
+  simclr pack --data-dir photos --image-size 64 --out photos.packed
+  simclr train --dataset packed --data-dir photos.packed --out runs/photos`,
 	"simclr plot": `Draws a run's loss, learning-rate and kNN-accuracy curves from metrics.jsonl, and with
 --features a PCA scatter of its test-set features coloured by class.
 

@@ -31,7 +31,8 @@ var commands = []command{
 	{"augment", "write a contact sheet of images and their augmented views (PNG)", runAugment},
 	{"plot", "draw a run's loss, learning-rate and accuracy curves as PNG and SVG", runPlot},
 	{"knn", "classify test images by their nearest training images in a run's feature space", runKNN},
-	{"export", "write a run's features and labels as .npy files", runExport},
+	{"export", "write a run's features (.npy) or its weights (safetensors, PyTorch names)", runExport},
+	{"pack", "pack a dataset into one file that training memory-maps (datasets larger than memory)", runPack},
 	{"bench", "time the training step (forward, backward, update) on this machine", runBench},
 	{"experiment", "run the rows of an experiment file (resumably) or report their results", runExperiment},
 }

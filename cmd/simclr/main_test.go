@@ -419,3 +419,20 @@ func TestConfigFileTimeBudget(t *testing.T) {
 		t.Fatalf("config.json %s: %+v %v", b, c, err)
 	}
 }
+
+// simclr pack writes train.pack and test.pack, and a run trains on them.
+func TestPackThenTrain(t *testing.T) {
+	dir := cifarDir(t)
+	out := filepath.Join(t.TempDir(), "packed")
+	code, stdout, stderr := simclr(t, "pack", "--dataset", "cifar10", "--data-dir", dir, "--out", out)
+	if code != 0 || !strings.Contains(stdout, "train.pack (320 images)") || !strings.Contains(stdout, "test.pack (64 images)") {
+		t.Fatalf("pack: exit %d %q %q", code, stdout, stderr)
+	}
+	rd := filepath.Join(t.TempDir(), "run")
+	if code, _, stderr := simclr(t, "train", "--dataset", "packed", "--data-dir", out, "--epochs", "1", "--batch-size", "32", "--knn-bank", "64", "--out", rd); code != 0 {
+		t.Fatalf("train on a pack: exit %d %q", code, stderr)
+	}
+	if code, _, stderr := simclr(t, "train", "--dataset", "packed", "--out", rd+"2"); code != 2 || !strings.Contains(stderr, "--dataset packed needs --data-dir") {
+		t.Fatalf("packed without --data-dir: exit %d %q", code, stderr)
+	}
+}
