@@ -107,11 +107,12 @@ func TestLoadConfigFile(t *testing.T) {
 	for name, body := range map[string]string{
 		"top.json":    `{"epochs": 1, "learning_rate": 0.1}`,
 		"nested.yaml": "model:\n  depth: 3\n",
+		"typo.yaml":   "epochz: 3\n",
 	} {
 		p := filepath.Join(dir, name)
 		os.WriteFile(p, []byte(body), 0o644)
 		err := LoadConfigFile(p, &c)
-		want := map[string]string{"top.json": `"learning_rate"`, "nested.yaml": `"model.depth"`}[name]
+		want := map[string]string{"top.json": `"learning_rate"`, "nested.yaml": `"model.depth"`, "typo.yaml": `"epochz" (did you mean epochs?)`}[name]
 		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s: error %v, want one naming %s and the file", name, err, want)
 		}

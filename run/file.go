@@ -1,6 +1,11 @@
 package run
 
 import (
+	"maps"
+	"slices"
+
+	"github.com/simclr-go/simclr/internal/suggest"
+
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -68,7 +73,7 @@ func checkKeys(m map[string]any, t reflect.Type, prefix string) error {
 		key := strings.ReplaceAll(k, "-", "_")
 		ft, ok := fields[key]
 		if !ok {
-			return fmt.Errorf("unknown key %q", prefix+k)
+			return fmt.Errorf("unknown key %q%s", prefix+k, nearestKey(key, fields))
 		}
 		if key != k {
 			delete(m, k)
@@ -81,4 +86,12 @@ func checkKeys(m map[string]any, t reflect.Type, prefix string) error {
 		}
 	}
 	return nil
+}
+
+// nearestKey is ` (did you mean K?)` for the field name nearest key, or "".
+func nearestKey(key string, fields map[string]reflect.Type) string {
+	if k := suggest.Nearest(key, slices.Collect(maps.Keys(fields))); k != "" {
+		return fmt.Sprintf(" (did you mean %s?)", k)
+	}
+	return ""
 }

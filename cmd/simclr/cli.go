@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/simclr-go/simclr/internal/suggest"
+
 	"flag"
 	"fmt"
 	"runtime/debug"
@@ -159,43 +161,13 @@ func badFlag(fs *flag.FlagSet, err error) string {
 	return fmt.Sprintf("unknown flag --%s%s; run '%s -h' for its flags", given, didYouMean(given, names, "--"), fs.Name())
 }
 
-// didYouMean is ` (did you mean PREFIX+name?)` for the candidate nearest to
-// s, when one is within two edits or starts with s; otherwise "".
+// didYouMean is ` (did you mean PREFIX+name?)` for the candidate nearest
+// to s (internal/suggest), otherwise "".
 func didYouMean(s string, candidates []string, prefix string) string {
-	best, dist := "", 3
-	for _, c := range candidates {
-		d := editDistance(s, c)
-		if strings.HasPrefix(c, s) && len(s) >= 3 {
-			d = min(d, 1)
-		}
-		if d < dist {
-			best, dist = c, d
-		}
+	if best := suggest.Nearest(s, candidates); best != "" {
+		return fmt.Sprintf(" (did you mean %s%s?)", prefix, best)
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %s%s?)", prefix, best)
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := []int{i}
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur = append(cur, min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost))
-		}
-		prev = cur
-	}
-	return prev[len(b)]
+	return ""
 }
 
 // version is the module version and VCS revision the binary was built from.
