@@ -27,13 +27,17 @@ type Config struct {
 	// it each rank normalises its own share (plain DDP).
 	SyncBN bool `json:"sync_bn,omitempty"`
 
-	// TimeBudget > 0 with Epochs 0 asks train.Run to choose Epochs so that
-	// training ends within this many seconds of wall-clock, from a timing
-	// of the first steps; the chosen Epochs is what config.json records,
-	// so rerunning it is exact.
+	// TimeBudget > 0 with Epochs 0 asks train.Run to choose Epochs (and
+	// Steps, to end inside the last epoch) so that training ends within
+	// this many seconds of wall-clock, from a timing of the first steps;
+	// the plan is what config.json records, so rerunning it is exact.
 	TimeBudget float64 `json:"time_budget_sec,omitempty"`
 
-	Epochs       int     `json:"epochs"`        // 0 means 100, the paper's shortest CIFAR schedule (or planned: TimeBudget)
+	Epochs int `json:"epochs"` // 0 means 100, the paper's shortest CIFAR schedule (or planned: TimeBudget)
+	// Steps > 0 ends the run after that many steps, inside its last epoch
+	// (a time budget's plan fills the budget this way); the schedule's
+	// cosine ends there. 0 means Epochs whole epochs.
+	Steps        int     `json:"steps,omitempty"`
 	BatchSize    int     `json:"batch_size"`    // images per step, over all ranks of a data-parallel world; 0 means 256
 	Optimizer    string  `json:"optimizer"`     // sgd (default), lars or adamw
 	LR           float64 `json:"lr"`            // base learning rate; 0 means 0.3 (sgd, lars; 0.075 with sqrt scaling) or 1e-3 (adamw)
@@ -174,6 +178,9 @@ func (c *Config) resolveSchedule() error {
 	}
 	if c.Epochs < 0 || c.Epochs > 1_000_000 {
 		return bad("epochs", c.Epochs, "must be at least 1 and at most 1000000")
+	}
+	if c.Steps < 0 {
+		return bad("steps", c.Steps, "must not be negative")
 	}
 	switch {
 	case math.IsNaN(c.WarmupEpochs) || math.IsInf(c.WarmupEpochs, 0):

@@ -22,7 +22,7 @@ func (s *session) epoch(ctx context.Context, epoch int) error {
 		return err
 	}
 	s.winStart, s.epochStart, s.epochFirst = time.Now(), time.Now(), s.step
-	for i := first; i < s.steps; i++ {
+	for i := first; i < s.steps && s.step < s.total; i++ {
 		if ctx.Err() != nil || (s.opts.StopAfterSteps > 0 && s.step >= s.opts.StopAfterSteps) {
 			return errInterrupted
 		}
@@ -36,7 +36,7 @@ func (s *session) epoch(ctx context.Context, epoch int) error {
 		if err := s.trainStep(batch, epoch); err != nil {
 			return err // a non-finite loss: the last checkpoint on disk stays the good one
 		}
-		if s.step%s.cfg.LogEvery == 0 || i == s.steps-1 {
+		if s.step%s.cfg.LogEvery == 0 || i == s.steps-1 || s.step == s.total {
 			if err := s.logStep(epoch); err != nil {
 				return err
 			}
@@ -137,7 +137,7 @@ func (s *session) endEpoch(ctx context.Context, epoch int) error {
 	b, v := s.cfg.BatchSize, s.t.Method.Views()
 	sec := time.Since(s.epochStart).Seconds()
 	done := s.step - s.epochFirst
-	m := run.Metrics{Kind: "epoch", Epoch: epoch + 1, Step: s.step, Loss: s.part.EpochLoss / float64(s.steps),
+	m := run.Metrics{Kind: "epoch", Epoch: epoch + 1, Step: s.step, Loss: s.part.EpochLoss / float64(s.step-epoch*s.steps),
 		LR: run.Schedule(s.cfg.PeakLR, s.step-1, s.warm, s.total), ImagesPerSec: float64(done*b) / sec,
 		ViewsPerSec: float64(v*done*b) / sec, ElapsedSec: s.elapsed()}
 	if s.aux != nil {

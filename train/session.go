@@ -78,6 +78,12 @@ func (s *session) open() error {
 		s.opts.Progress = nil
 	}
 	s.total, s.warm = cfg.Epochs*s.steps, cfg.WarmupSteps(s.steps)
+	if cfg.Steps > 0 { // the run ends inside its last epoch
+		if cfg.Steps <= (cfg.Epochs-1)*s.steps || cfg.Steps > s.total {
+			return fmt.Errorf("train: steps %d do not end inside epoch %d of %d steps each", cfg.Steps, cfg.Epochs, s.steps)
+		}
+		s.total = cfg.Steps
+	}
 	if cfg.AuxHead != "" && s.lead { // the online probe sees rank 0's share
 		var err error
 		if s.aux, err = newAuxHead(cfg.AuxHead, s.t.Model.Features, len(s.d.Classes)); err != nil {
