@@ -2,6 +2,7 @@ package eval
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -188,9 +189,21 @@ func (e *Evaluation) Name() string {
 }
 
 // Save writes e as dir/NAME.json and its confusion heat map as
-// dir/NAME-confusion.png, atomically, and returns their paths.
+// dir/NAME-confusion.png, atomically, and returns their paths. An
+// evaluation on fewer images than the one already in NAME.json (a
+// --limit or --test-limit run) does not replace it: it goes to
+// NAME-<train>x<test>.json instead.
 func (e *Evaluation) Save(dir string) ([]string, error) {
-	js, png := filepath.Join(dir, e.Name()+".json"), filepath.Join(dir, e.Name()+"-confusion.png")
+	name := e.Name()
+	var old struct {
+		NTrain int `json:"n_train"`
+		NTest  int `json:"n_test"`
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, name+".json")); err == nil && json.Unmarshal(b, &old) == nil &&
+		(old.NTrain > e.NTrain || old.NTest > e.NTest) {
+		name = fmt.Sprintf("%s-%dx%d", name, e.NTrain, e.NTest)
+	}
+	js, png := filepath.Join(dir, name+".json"), filepath.Join(dir, name+"-confusion.png")
 	if err := run.WriteJSON(js, e); err != nil {
 		return nil, err
 	}

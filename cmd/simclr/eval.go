@@ -106,6 +106,13 @@ func probeReport(ctx context.Context, f *eval.Frozen, tr, te eval.Set, head stri
 			return err
 		}
 	}
+	arch, width := "small", 1.0
+	if f.Checkpoint != nil {
+		arch, width = f.Checkpoint.Config.Model.Arch, f.Checkpoint.Config.Model.Width
+	}
+	if err := eval.CacheBaseline(e, arch, width); err != nil {
+		fmt.Fprintf(stdout, "(could not cache the baseline: %v)\n", err)
+	}
 	if asJSON {
 		return json.NewEncoder(stdout).Encode(e)
 	}
@@ -120,6 +127,13 @@ func probeReport(ctx context.Context, f *eval.Frozen, tr, te eval.Set, head stri
 	}
 	fmt.Fprintf(stdout, "%s: linear probe (%s, λ=%g chosen on validation): top-1 %.2f%%, top-5 %.2f%% on %d %s test images (%d train, %d features; features %.0fs, probe %.1fs)\n",
 		what, rep.Head, rep.Reg, 100*rep.Top1, 100*rep.Top5, rep.NTest, f.Dataset, rep.NTrain, rep.FeatureDim, featSec, e.ProbeSec)
+	if f.Baseline == "" {
+		for _, b := range []string{eval.BaselineRandom, eval.BaselinePixels} {
+			if top1, ok := eval.CachedBaseline(e, b, arch, width); ok {
+				fmt.Fprintf(stdout, "  against baseline %s (same probe and images, cached by simclr eval --baseline %s): %.2f%%, so %+.2f points\n", b, b, 100*top1, 100*(rep.Top1-top1))
+			}
+		}
+	}
 	return nil
 }
 

@@ -142,6 +142,23 @@ func TestTrainThenEvalJSON(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(rd, EvalFile)); err != nil {
 		t.Fatal(err)
 	}
+	// With the random-init baseline cached, a run's eval reads against it.
+	t.Setenv("SIMCLR_DATA", t.TempDir())
+	if code, _, stderr := simclr(t, "eval", "--baseline", "random", "--data-dir", dir, "--reg", "1e-3"); code != 0 {
+		t.Fatalf("eval --baseline random: %s", stderr)
+	}
+	code, stdout, _ = simclr(t, "eval", "--run", rd, "--reg", "1e-3")
+	if code != 0 || !strings.Contains(stdout, "against baseline random (same probe and images") {
+		t.Fatalf("eval with a cached baseline said %q", stdout)
+	}
+	// A smaller evaluation keeps the fuller one and says where it went.
+	code, stdout, _ = simclr(t, "eval", "--run", rd, "--test-limit", "16")
+	if want := filepath.Join(rd, "eval-320x16.json"); code != 0 || !strings.Contains(stdout, "wrote "+want) {
+		t.Fatalf("eval --test-limit 16 said %q, want it to write %s", stdout, want)
+	}
+	if b, _ := os.ReadFile(filepath.Join(rd, EvalFile)); !strings.Contains(string(b), `"n_test": 64`) {
+		t.Fatalf("the full eval.json was replaced: %.200s", b)
+	}
 	// Weights out: safetensors with PyTorch names and the loader's metadata.
 	st := filepath.Join(t.TempDir(), "model.safetensors")
 	if code, stdout, stderr := simclr(t, "export", "--run", rd, "--weights", st); code != 0 || !strings.Contains(stdout, "wrote "+st) {
