@@ -50,11 +50,11 @@ func TestBudgetPlan(t *testing.T) {
 		steps, epochs, total  int
 	}{
 		{855, 1.45, 10, 195, 3, 0}, // the 15-minute row: total below
-		{100, 1, 0, 100, 1, 0},               // exactly one epoch
-		{150, 1, 0, 100, 2, 150},             // one and a half
-		{105, 1, 0, 100, 1, 0},               // 5 steps left: under a tenth, not worth an epoch end
-		{30, 1, 0, 100, 1, 30},               // less than an epoch: a partial first one
-		{5, 1, 0, 100, 1, 0},                 // not even a tenth: one whole epoch
+		{100, 1, 0, 100, 1, 0},     // exactly one epoch
+		{150, 1, 0, 100, 2, 150},   // one and a half
+		{105, 1, 0, 100, 1, 0},     // 5 steps left: under a tenth, not worth an epoch end
+		{30, 1, 0, 100, 1, 30},     // less than an epoch: a partial first one
+		{5, 1, 0, 100, 1, 0},       // not even a tenth: one whole epoch
 	} {
 		if c.sec == 855 { // 95% of 900 s at 1.45 s/step, a 10 s monitor: 2 epochs (585.5 s), then 178 steps and a monitor
 			c.total = 2*195 + 178 // (855 − 585.5 − 10) / 1.45 = 178.97
