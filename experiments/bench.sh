@@ -4,6 +4,7 @@
 # Prints each round's views/s, the ratio Go/PyTorch and the median ratio.
 #
 #   experiments/bench.sh [ROUNDS] [BATCH...]      (defaults: 3 rounds, batch 256)
+#   ARCH=resnet18 WIDTHS="0.25 0.5 1" experiments/bench.sh 3 128 256
 #
 # Needs Debian's PyTorch: apt-get install python3-torch (run by /usr/bin/python3;
 # a pyenv python3 earlier on PATH does not see Debian's packages).
@@ -17,11 +18,13 @@ source experiments/lib.sh
 need torch bench.sh python3-torch
 build
 machine
+arch=${ARCH:-small}
+for width in ${WIDTHS:-1}; do
 for b in "${batches[@]}"; do
 	ratios=()
 	for r in $(seq 1 "$rounds"); do
-		go_json=$("$bin" bench --json --batch-size "$b")
-		pt_json=$($py experiments/bench_torch.py --batch-size "$b" --threads 2)
+		go_json=$("$bin" bench --json --batch-size "$b" --arch "$arch" --width "$width")
+		pt_json=$($py experiments/bench_torch.py --batch-size "$b" --threads 2 --arch "$arch" --width "$width")
 		g=$(field "$go_json" images_per_sec)
 		p=$(field "$pt_json" images_per_sec)
 		gr=$(field "$go_json" peak_rss_bytes)
@@ -29,9 +32,10 @@ for b in "${batches[@]}"; do
 		gf=$(field "$go_json" peak_fraction)
 		ratio=$($py -c "print(f'{$g/$p:.3f}')")
 		ratios+=("$ratio")
-		printf 'batch %4d round %d: go %7.1f views/s (%.0f%% of peak, RSS %4.0f MB)  pytorch %7.1f views/s (RSS %4.0f MB)  ratio %s  RSS ratio %.2f\n' \
-			"$b" "$r" "$g" "$($py -c "print(100*$gf)")" "$($py -c "print($gr/1e6)")" "$p" "$($py -c "print($pr/1e6)")" "$ratio" "$($py -c "print($gr/$pr)")"
+		printf '%s×%s batch %4d round %d: go %7.1f views/s (%.0f%% of peak, RSS %4.0f MB)  pytorch %7.1f views/s (RSS %4.0f MB)  ratio %s  RSS ratio %.2f\n' \
+			"$arch" "$width" "$b" "$r" "$g" "$($py -c "print(100*$gf)")" "$($py -c "print($gr/1e6)")" "$p" "$($py -c "print($pr/1e6)")" "$ratio" "$($py -c "print($gr/$pr)")"
 	done
 	median=$(median "${ratios[@]}")
-	echo "batch $b: median ratio go/pytorch $median over $rounds rounds"
+	echo "$arch×$width batch $b: median ratio go/pytorch $median over $rounds rounds"
+done
 done

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
-"""PyTorch reference for `simclr bench`: the identical small encoder,
-projection head, NT-Xent (tau 0.5) and SGD step, timed on CPU.
+"""PyTorch reference for `simclr bench`: the identical encoder (small, or
+the CIFAR ResNet-18 of experiments/torch_load.py at --width), projection
+head, NT-Xent (tau 0.5) and SGD step, timed on CPU.
 
 Run with Debian's python3 after `apt-get install python3-torch`:
-    /usr/bin/python3 experiments/bench_torch.py --batch-size 256 [--threads 2]
+    /usr/bin/python3 experiments/bench_torch.py --batch-size 256 [--threads 2] [--arch resnet18 --width 0.25]
 Prints one JSON object with the keys simclr bench prints:
 images_per_sec (views per second), gflops, peak_rss_bytes, batch_size.
 """
@@ -48,8 +49,26 @@ def flops_per_view(h=32, w=32):
     return 6 * macs
 
 
+def resnet18_flops_per_view(width, h=32, w=32):
+    """Multiply-adds of the CIFAR ResNet-18's convolutions and head, ×6 (as flops_per_view)."""
+    c = [max(1, round(x * width)) for x in (64, 128, 256, 512)]
+    macs, cin, s = 3 * 9 * c[0] * h * w, c[0], h * w
+    for i, cout in enumerate(c):
+        for j in range(2):
+            stride = 2 if (j == 0 and i > 0) else 1
+            s_out = s // (stride * stride)
+            macs += cin * 9 * cout * s_out + cout * 9 * cout * s_out
+            if stride != 1 or cin != cout:
+                macs += cin * cout * s_out
+            cin, s = cout, s_out
+    macs += cin * cin + cin * 128
+    return 6 * macs
+
+
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--arch", default="small", choices=["small", "resnet18"])
+    ap.add_argument("--width", type=float, default=1.0, help="resnet18 channel-width multiplier")
     ap.add_argument("--batch-size", type=int, default=256, help="images per step (2 views each)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warmup", type=int, default=2)
@@ -57,7 +76,14 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    f, g = small_encoder(), head()
+    if a.arch == "resnet18":
+        import torch_load
+        f = torch_load.ResNet18(a.width)
+        d = f.features
+        g = nn.Sequential(nn.Linear(d, d, bias=False), nn.BatchNorm1d(d), nn.ReLU(inplace=True), nn.Linear(d, 128))
+        flops = resnet18_flops_per_view(a.width)
+    else:
+        f, g, flops = small_encoder(), head(), flops_per_view()
     params = list(f.parameters()) + list(g.parameters())
     opt = torch.optim.SGD(params, lr=0.3, momentum=0.9, weight_decay=1e-6)
     x = torch.randn(2 * a.batch_size, 3, 32, 32)
@@ -80,7 +106,9 @@ def main():
         "impl": "pytorch " + torch.__version__,
         "batch_size": a.batch_size,
         "images_per_sec": views,
-        "gflops": views * flops_per_view() / 1e9,
+        "gflops": views * flops / 1e9,
+        "arch": a.arch,
+        "width": a.width,
         "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         "threads": torch.get_num_threads(),
     }))
