@@ -18,6 +18,7 @@ type File struct {
 	Eval     Eval           `yaml:"eval"`     // every row's evaluation unless the row gives its own
 	Rows     []Row          `yaml:"rows"`
 	Anchors  map[string]any `yaml:"anchors"` // not read: a place to define YAML anchors the rows refer to
+	Summary  string         `yaml:"summary"` // markdown RESULTS.md shows above the table: what the rows say so far
 }
 
 // Eval is what a row's encoder is measured with.

@@ -11,6 +11,7 @@ import (
 )
 
 const tiny = `name: tiny
+summary: "What the tiny rows say."
 defaults: {dataset: synthetic, limit: 64, batch_size: 16, epochs: 2, knn_bank: -1, seed: 4}
 eval: {heads: [ce, hinge], knn: true, limit: 200, test_limit: 100}
 rows:
@@ -79,7 +80,7 @@ func TestRunResumableAndReport(t *testing.T) {
 		t.Fatalf("report: %v %v", written, err)
 	}
 	md, _ := os.ReadFile(written[0])
-	if !strings.Contains(string(md), "| straight | **") || !strings.Contains(string(md), "top1-vs-time.png") || !strings.Contains(string(md), "(ablation-g.png)") {
+	if !strings.Contains(string(md), "| straight | **") || !strings.Contains(string(md), "top1-vs-time.png") || !strings.Contains(string(md), "(ablation-g.png)") || !strings.Contains(string(md), "What the tiny rows say.") {
 		t.Fatalf("RESULTS.md:\n%s", md)
 	}
 }
