@@ -119,7 +119,7 @@ func sideBySide(b *strings.Builder, rs []*Result) {
 			continue
 		}
 		if !started {
-			b.WriteString("\nSame recipe, same probe, two implementations, run back to back:\n\n| epochs | simclr-go top-1 | PyTorch top-1 | Δ | simclr-go train | PyTorch train | speed-up |\n| --- | --- | --- | --- | --- | --- | --- |\n")
+			b.WriteString("\nSame recipe, same probe, two implementations, on this machine (each row file records its commit, time and load):\n\n| epochs | simclr-go top-1 | PyTorch top-1 | Δ | simclr-go train | PyTorch train | speed-up |\n| --- | --- | --- | --- | --- | --- | --- |\n")
 			started = true
 		}
 		fmt.Fprintf(b, "| %d | %.2f%% | %.2f%% | %+.2f | %s | %s | %.2f× |\n", goRow.Epochs, 100*goRow.Top1, 100*ref.Top1,
