@@ -18,5 +18,9 @@ func mapFile(path string) ([]byte, error) {
 	if err != nil || fi.Size() == 0 {
 		return nil, err
 	}
-	return syscall.Mmap(int(f.Fd()), 0, int(fi.Size()), syscall.PROT_READ, syscall.MAP_SHARED)
+	b, err := syscall.Mmap(int(f.Fd()), 0, int(fi.Size()), syscall.PROT_READ, syscall.MAP_SHARED)
+	if err == nil {
+		madviseRandom(b)
+	}
+	return b, err
 }

@@ -33,9 +33,22 @@ PY
 cg=/sys/fs/cgroup/memory/simclr-rss
 mkdir -p $cg
 echo $((LIMIT_MB * 1024 * 1024)) > $cg/memory.limit_in_bytes
+sync; echo 1 > /proc/sys/vm/drop_caches # start cold: the file's pages are read (and charged) while training
 echo "pack file: $(du -m "$work/big/train.pack" | cut -f1) MB; memory limit: $LIMIT_MB MB; training for ${SECONDS_} s"
-sh -c "echo \$\$ > $cg/cgroup.procs; exec timeout -s INT $SECONDS_ /usr/bin/time -v $work/simclr train --dataset packed \
-	--data-dir $work/big --batch-size 64 --epochs 1 --knn-queries -1 --out $work/run" > "$work/log" 2>&1 || true
+sh -c "echo \$\$ > $cg/cgroup.procs; exec $work/simclr train --dataset packed --data-dir $work/big --batch-size 64 \
+	--epochs 1 --knn-queries -1 --out $work/run" > "$work/log" 2>&1 &
+pid=$!
+peak_rss=0 peak_anon=0 peak_file=0
+for _ in $(seq 1 $((SECONDS_ / 2))); do
+	sleep 2
+	[ -r /proc/$pid/status ] || break
+	eval "$(awk '/^VmRSS|^RssAnon|^RssFile/ {gsub(":", ""); print $1 "=" $2}' /proc/$pid/status)"
+	[ "${VmRSS:-0}" -gt $peak_rss ] && peak_rss=$VmRSS
+	[ "${RssAnon:-0}" -gt $peak_anon ] && peak_anon=$RssAnon
+	[ "${RssFile:-0}" -gt $peak_file ] && peak_file=$RssFile
+done
+kill -INT $pid 2>/dev/null || true
+wait $pid 2>/dev/null || true
 grep -E "^train: simclr|epoch 1/1 step" "$work/log" | tail -2
-grep -E "Maximum resident set size" "$work/log"
-echo "cgroup peak (process + its page cache): $(($(cat $cg/memory.max_usage_in_bytes) / 1048576)) MB; $(grep oom_kill $cg/memory.oom_control || echo 'oom_kill ?')"
+echo "peak RSS $((peak_rss / 1024)) MB (anonymous $((peak_anon / 1024)) MB, file-backed $((peak_file / 1024)) MB), sampled every 2 s"
+echo "cgroup peak (process + its page cache): $(($(cat $cg/memory.max_usage_in_bytes) / 1048576)) MB; $(grep oom_kill $cg/memory.oom_control | tr '\n' ' ')"

@@ -1,0 +1,5 @@
+//go:build unix && !linux
+
+package datasets
+
+func madviseRandom([]byte) {}
