@@ -62,7 +62,7 @@ func Pack(name, dir string, split Split, side int, dst string, progress io.Write
 			os.Remove(tmp.Name())
 		}
 	}()
-	if err = writePack(tmp, d, paths, side, progress); err != nil {
+	if err = writePack(tmp, d, paths, progress); err != nil {
 		return 0, fmt.Errorf("datasets: packing %s: %w", path, err)
 	}
 	if err = tmp.Sync(); err == nil {
@@ -79,17 +79,13 @@ func Pack(name, dir string, split Split, side int, dst string, progress io.Write
 
 // writePack writes header, pixels (d's, or paths decoded in chunks),
 // labels and class names to f.
-func writePack(f *os.File, d *Dataset, paths []string, side int, progress io.Writer) error {
-	n, size := d.Len(), d.C*d.H*d.W
-	if paths != nil {
-		size = 3 * side * side
-	}
-	labelsAt := uint64(packPixels) + uint64(n)*uint64(size)
+func writePack(f *os.File, d *Dataset, paths []string, progress io.Writer) error {
+	n := d.Len()
+	labelsAt := uint64(packPixels) + uint64(n)*uint64(d.ImageSize())
 	classes, _ := json.Marshal(d.Classes)
 	h := make([]byte, packPixels)
 	copy(h, packMagic)
-	c, hh, ww := d.C, d.H, d.W
-	for i, v := range []uint32{packVersion, uint32(c), uint32(hh), uint32(ww)} {
+	for i, v := range []uint32{packVersion, uint32(d.C), uint32(d.H), uint32(d.W)} {
 		binary.LittleEndian.PutUint32(h[8+4*i:], v)
 	}
 	for i, v := range []uint64{uint64(n), labelsAt, labelsAt + 4*uint64(n)} {
@@ -99,7 +95,7 @@ func writePack(f *os.File, d *Dataset, paths []string, side int, progress io.Wri
 	w.Write(h)
 	if paths == nil {
 		w.Write(d.Pixels)
-	} else if err := decodeChunks(w, paths, side, progress); err != nil {
+	} else if err := decodeChunks(w, paths, d.H, progress); err != nil {
 		return err
 	}
 	for _, l := range d.Labels {

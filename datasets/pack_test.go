@@ -68,7 +68,7 @@ func FuzzPacked(f *testing.F) {
 	var buf bytes.Buffer
 	dir := f.TempDir()
 	tmp, _ := os.Create(filepath.Join(dir, "seed"))
-	writePack(tmp, d, nil, 0, nil)
+	writePack(tmp, d, nil, nil)
 	tmp.Close()
 	seed, _ := os.ReadFile(filepath.Join(dir, "seed"))
 	f.Add(seed)

@@ -116,11 +116,6 @@ func probeReport(ctx context.Context, f *eval.Frozen, tr, te eval.Set, head stri
 	if asJSON {
 		return json.NewEncoder(stdout).Encode(e)
 	}
-	defer func() {
-		if len(wrote) > 0 {
-			fmt.Fprintf(stdout, "wrote %s\n", strings.Join(wrote, ", "))
-		}
-	}()
 	what := f.Run
 	if f.Baseline != "" {
 		what = "baseline " + f.Baseline
@@ -133,6 +128,9 @@ func probeReport(ctx context.Context, f *eval.Frozen, tr, te eval.Set, head stri
 				fmt.Fprintf(stdout, "  against baseline %s (same probe and images, cached by simclr eval --baseline %s): %.2f%%, so %+.2f points\n", b, b, 100*top1, 100*(rep.Top1-top1))
 			}
 		}
+	}
+	if len(wrote) > 0 {
+		fmt.Fprintf(stdout, "wrote %s\n", strings.Join(wrote, ", "))
 	}
 	return nil
 }

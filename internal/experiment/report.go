@@ -163,7 +163,6 @@ func timePlot(rs []*Result) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = "what training buys", "training wall-clock (minutes)", "linear-probe top-1 (%)"
 	p.Add(plotter.NewGrid())
-	p.Legend.Top, p.Legend.Left = false, false
 	for i, impl := range []string{"simclr-go", "PyTorch reference"} {
 		var pts plotter.XYs
 		var labels []string
