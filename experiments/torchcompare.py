@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""PyTorch half of experiments/torchcompare: the SimCLR step on the very
+views and initial weights simclr-go trained on.
+
+    go run ./experiments/torchcompare --out DIR --steps 100
+    /usr/bin/python3 experiments/torchcompare.py --dir DIR
+    go run ./experiments/torchcompare --out DIR --steps 100 --views torch
+
+Reads DIR/init.safetensors, DIR/index.i32 and DIR/views-go.f32; writes
+DIR/loss-torch-go.csv (PyTorch on Go's views), DIR/views-torch.f32 (the
+same images through torchvision's transforms with the recipe's numbers,
+as experiments/reference/simclr_torch.py makes them) and
+DIR/loss-torch-torch.csv (PyTorch on those), then prints every loss file
+in DIR side by side. Same engine, different views: the augmentation;
+same views, different engines: forward, backward and optimizer.
+"""
+import argparse
+import glob
+import math
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference"))
+import torch_load  # noqa: E402
+import simclr_torch  # noqa: E402
+
+
+def schedule(lr, step, total):
+    return lr * 0.5 * (1 + math.cos(math.pi * step / total))
+
+
+def train(dir_, views, steps, batch, lr, tau):
+    m = torch_load.load(os.path.join(dir_, "init.safetensors")).train()
+    opt = torch.optim.SGD(m.parameters(), lr=lr, momentum=0.9, weight_decay=5e-4)
+    per = 2 * batch * 3 * 32 * 32
+    v = np.memmap(os.path.join(dir_, "views-%s.f32" % views), "<f4", "r")
+    steps = min(steps, len(v) // per)
+    rows, total = ["step,lr,loss"], 0.0
+    for i in range(steps):
+        x = torch.from_numpy(np.array(v[i * per:(i + 1) * per])).view(2 * batch, 3, 32, 32)
+        for g in opt.param_groups:
+            g["lr"] = schedule(lr, i, steps)
+        opt.zero_grad(set_to_none=True)
+        loss = simclr_torch.nt_xent(m.head(m(x)), tau)
+        loss.backward()
+        opt.step()
+        total += loss.item()
+        rows.append("%d,%.6g,%.6f" % (i + 1, schedule(lr, i, steps), loss.item()))
+        if (i + 1) % 10 == 0:
+            print("torch on %s views: step %d/%d loss %.4f" % (views, i + 1, steps, loss.item()), file=sys.stderr)
+    open(os.path.join(dir_, "loss-torch-%s.csv" % views), "w").write("\n".join(rows) + "\n")
+    return steps
+
+
+def torch_views(dir_, data_dir, batch, seed):
+    """views-torch.f32: index.i32's images through the reference's transforms."""
+    x, _ = simclr_torch.read_cifar(data_dir, simclr_torch.CIFAR_TRAIN)
+    idx = np.fromfile(os.path.join(dir_, "index.i32"), "<i4")
+    cfg = {"augment": {"strength": 0.5}}
+    ds = simclr_torch.Views(x, simclr_torch.recipe(cfg))
+    torch.manual_seed(seed)
+    with open(os.path.join(dir_, "views-torch.f32"), "wb") as f:
+        for lo in range(0, len(idx) - batch + 1, batch):
+            pairs = [ds[int(j)] for j in idx[lo:lo + batch]]
+            v = torch.cat([torch.stack([p[0] for p in pairs]), torch.stack([p[1] for p in pairs])])
+            f.write(v.numpy().astype("<f4").tobytes())
+
+
+def report(dir_):
+    curves = {}
+    for p in sorted(glob.glob(os.path.join(dir_, "loss-*.csv"))):
+        name = os.path.basename(p)[5:-4]
+        curves[name] = np.loadtxt(p, delimiter=",", skiprows=1)[:, 2]
+    n = min(len(c) for c in curves.values())
+    print("engine-views   " + " ".join("%9s" % ("%d-%d" % (lo + 1, min(lo + 20, n))) for lo in range(0, n, 20)) + "      all")
+    for name, c in curves.items():
+        c = c[:n]
+        print("%-14s " % name + " ".join("%9.4f" % c[lo:lo + 20].mean() for lo in range(0, n, 20)) + " %9.4f" % c.mean())
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--data-dir", default="../shared/datasets/cifar10")
+    ap.add_argument("--batch-size", type=int, default=256)
+    ap.add_argument("--steps", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--report", action="store_true", help="only print the loss files side by side")
+    a = ap.parse_args()
+    torch.set_num_threads(2)
+    if not a.report:
+        train(a.dir, "go", a.steps, a.batch_size, 0.12, 0.5)
+        torch_views(a.dir, a.data_dir, a.batch_size, a.seed)
+        train(a.dir, "torch", a.steps, a.batch_size, 0.12, 0.5)
+    report(a.dir)
+
+
+if __name__ == "__main__":
+    main()
