@@ -99,7 +99,7 @@ func folderIndex(dir string, split Split, side, limit int) (*Dataset, []string, 
 	if _, err := os.Stat(root); errors.Is(err, fs.ErrNotExist) {
 		_, terr := os.Stat(filepath.Join(dir, Test.String()))
 		if split == Test || terr == nil {
-			return nil, nil, fmt.Errorf("datasets: folder %s has no %s subfolder", dir, split)
+			return nil, nil, splitError(fmt.Sprintf("datasets: folder %s has no %s subfolder", dir, split))
 		}
 		root = dir // a bare folder of classes is the training split
 	}
@@ -187,3 +187,13 @@ func planar(dst []uint8, m *image.NRGBA) {
 		}
 	}
 }
+
+// ErrNoSplit is what errors.Is finds in the error of loading a split that
+// a folder dataset does not have (a test split of a bare folder).
+var ErrNoSplit = errors.New("datasets: no such split")
+
+// splitError is a missing split, named in full.
+type splitError string
+
+func (e splitError) Error() string        { return string(e) }
+func (e splitError) Is(target error) bool { return target == ErrNoSplit }

@@ -3,6 +3,7 @@ package datasets
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -96,7 +97,7 @@ func TestLoadFolder(t *testing.T) {
 	if d, err := LoadFolder(bare, Train, 4, 0); err != nil || d.Len() != 2 {
 		t.Fatalf("bare folder: %v", err)
 	}
-	if _, err := LoadFolder(bare, Test, 4, 0); err == nil || !strings.Contains(err.Error(), "no test subfolder") {
+	if _, err := LoadFolder(bare, Test, 4, 0); err == nil || !strings.Contains(err.Error(), "no test subfolder") || !errors.Is(err, ErrNoSplit) {
 		t.Fatalf("bare folder's test split: %v", err)
 	}
 	// A corrupt image is an error naming it; an empty folder too.

@@ -21,9 +21,23 @@ import (
 // those of config.json; the flags' kebab-case spelling (batch-size) is
 // accepted too. An unknown key is an error naming it and the file.
 func LoadConfigFile(path string, c *Config) error {
-	b, err := os.ReadFile(path)
+	m, err := ReadConfigFile(path)
 	if err != nil {
 		return err
+	}
+	if err := DecodeConfig(m, c); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// ReadConfigFile parses a JSON or YAML settings file (by its extension)
+// into the map DecodeConfig takes, so that one reading can be decoded
+// over several configs.
+func ReadConfigFile(path string) (map[string]any, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
 	}
 	var m map[string]any
 	if ext := strings.ToLower(filepath.Ext(path)); ext == ".yaml" || ext == ".yml" {
@@ -32,12 +46,9 @@ func LoadConfigFile(path string, c *Config) error {
 		err = json.Unmarshal(b, &m)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if err := DecodeConfig(m, c); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
+	return m, nil
 }
 
 // DecodeConfig sets the fields of c that m names (config.json keys, or

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/simclr-go/simclr/datasets"
 )
@@ -28,7 +27,7 @@ func runPack(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	for _, split := range []datasets.Split{datasets.Train, datasets.Test} {
 		n, err := datasets.Pack(name, dir, split, side, out, stderr)
-		if split == datasets.Test && err != nil && (errors.Is(err, os.ErrNotExist) || isNoTest(err)) {
+		if split == datasets.Test && err != nil && (errors.Is(err, os.ErrNotExist) || errors.Is(err, datasets.ErrNoSplit)) {
 			fmt.Fprintf(stdout, "no test split in %s: packed train only\n", dir)
 			break
 		}
@@ -40,6 +39,3 @@ func runPack(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "next: simclr train --dataset packed --data-dir %s --out RUN\n", out)
 	return nil
 }
-
-// isNoTest reports a folder without a test subfolder.
-func isNoTest(err error) bool { return strings.Contains(err.Error(), "has no test subfolder") }

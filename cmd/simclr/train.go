@@ -82,11 +82,17 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	c := run.Defaults()
 	fileBudget := false // the file gives a time budget and no epochs: plan them
 	if p := configFlag(args); p != "" {
-		if err := run.LoadConfigFile(p, &c); err != nil {
+		m, err := run.ReadConfigFile(p)
+		if err == nil {
+			if err = run.DecodeConfig(m, &c); err != nil {
+				err = fmt.Errorf("%s: %w", p, err)
+			}
+		}
+		if err != nil {
 			return usagef("--config: %v", err)
 		}
-		var f run.Config
-		run.LoadConfigFile(p, &f)
+		var f run.Config // the file alone: does it give a budget and no epochs?
+		run.DecodeConfig(m, &f)
 		fileBudget = f.TimeBudget > 0 && f.Epochs == 0
 	}
 	trainFlags(fs, &c)
