@@ -148,3 +148,23 @@ head -c `+"$((${BYTES:-1536}))"+` /dev/zero > $out/features.f32
 		t.Fatalf("reference jax: %v", err)
 	}
 }
+
+func TestMachineLabels(t *testing.T) {
+	var m machines
+	a := Where{CPU: "AMD EPYC", CPUFlags: "avx2 fma avx512f", GOMAXPROCS: 2, Go: "go1.26.8"}
+	b := a
+	b.CPUFlags = "avx2 fma"
+	got := m.label(a) + m.label(b) + m.label(a)
+	if got != "ABA" {
+		t.Fatalf("labels %q, want ABA", got)
+	}
+	l := m.legend()
+	if !strings.Contains(l, "Machine A: AMD EPYC (avx2 fma avx512f)") || !strings.Contains(l, "Machine B: AMD EPYC (avx2 fma)") || !strings.Contains(l, "compare only") {
+		t.Fatalf("legend %q", l)
+	}
+	var one machines
+	one.label(a)
+	if strings.Contains(one.legend(), "compare only") {
+		t.Fatal("one machine needs no warning")
+	}
+}

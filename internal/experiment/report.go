@@ -49,11 +49,12 @@ func Report(f *File, dir string) ([]string, error) {
 	if f.Summary != "" {
 		fmt.Fprintf(&b, "%s\n\n", strings.TrimSpace(f.Summary))
 	}
-	b.WriteString("| row | top-1 | top-5 | other heads | kNN | epochs | train | eval | images/s | what |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	b.WriteString("| row | top-1 | top-5 | other heads | kNN | epochs | train | eval | images/s | on | what |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
 	var done []*Result
+	m := machines{}
 	for i, r := range rs {
 		if r == nil {
-			fmt.Fprintf(&b, "| %s | not run | | | | | | | | %s |\n", f.Rows[i].Name, f.Rows[i].Note)
+			fmt.Fprintf(&b, "| %s | not run | | | | | | | | | %s |\n", f.Rows[i].Name, f.Rows[i].Note)
 			continue
 		}
 		done = append(done, r)
@@ -75,14 +76,11 @@ func Report(f *File, dir string) ([]string, error) {
 		if r.Impl != "" {
 			note += " (" + r.Impl + ")"
 		}
-		fmt.Fprintf(&b, "| %s | **%.2f%%** | %.1f%% | %s | %s | %s | %s | %s | %s | %s |\n", r.Row, 100*r.Top1, 100*r.Top5,
-			strings.Join(heads, ", "), knn, epochs, minutes(r.TrainSec), minutes(r.EvalSec), ips, note)
+		fmt.Fprintf(&b, "| %s | **%.2f%%** | %.1f%% | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.Row, 100*r.Top1, 100*r.Top5,
+			strings.Join(heads, ", "), knn, epochs, minutes(r.TrainSec), minutes(r.EvalSec), ips, m.label(r.Where), note)
 	}
+	b.WriteString(m.legend())
 	sideBySide(&b, done)
-	if len(done) > 0 {
-		w := done[0].Where
-		fmt.Fprintf(&b, "\nMachine: %s (%s), GOMAXPROCS %d, %s; commit %.12s.\n", w.CPU, w.CPUFlags, w.GOMAXPROCS, w.Go, w.Commit)
-	}
 	written := []string{filepath.Join(dir, "RESULTS.md")}
 	pics, err := pictures(f, done, dir)
 	if err != nil {
@@ -96,6 +94,37 @@ func Report(f *File, dir string) ([]string, error) {
 		return nil, err
 	}
 	return written, nil
+}
+
+// machines labels the kinds of machine rows ran on (A, B, …, in the
+// order they first appear): wall-clock and images/s compare only
+// between rows of one label.
+type machines struct {
+	keys []string
+}
+
+func (m *machines) label(w Where) string {
+	k := fmt.Sprintf("%s (%s), GOMAXPROCS %d, %s", w.CPU, w.CPUFlags, w.GOMAXPROCS, w.Go)
+	i := slices.Index(m.keys, k)
+	if i < 0 {
+		i = len(m.keys)
+		m.keys = append(m.keys, k)
+	}
+	return string(rune('A' + i%26))
+}
+
+func (m *machines) legend() string {
+	var b strings.Builder
+	for i, k := range m.keys {
+		fmt.Fprintf(&b, "\nMachine %c: %s.", 'A'+i%26, k)
+	}
+	if len(m.keys) > 1 {
+		b.WriteString("\nTimes and images/s compare only between rows of one machine: machines of one kind differ in speed.")
+	}
+	if b.Len() > 0 {
+		b.WriteString("\n")
+	}
+	return b.String()
 }
 
 func minutes(sec float64) string {
