@@ -13,6 +13,12 @@ as experiments/reference/simclr_torch.py makes them) and
 DIR/loss-torch-torch.csv (PyTorch on those), then prints every loss file
 in DIR side by side. Same engine, different views: the augmentation;
 same views, different engines: forward, backward and optimizer.
+
+    /usr/bin/python3 experiments/torchcompare.py --dir DIR --fixed model.safetensors
+
+holds one trained encoder fixed (`simclr export --weights`) and prints its
+NT-Xent loss on Go's and on torchvision's views of the same images, paired
+batch by batch: the sharpest test of whether the two augmentations differ.
 """
 import argparse
 import glob
@@ -71,6 +77,21 @@ def torch_views(dir_, data_dir, batch, seed):
             f.write(v.numpy().astype("<f4").tobytes())
 
 
+def fixed(dir_, model, batch, tau):
+    """The paired per-batch loss of one fixed model on both view files."""
+    m = torch_load.load(model).train()  # batch statistics, as in training
+    per = 2 * batch * 3 * 32 * 32
+    loss = {}
+    for name in ("go", "torch"):
+        v = np.memmap(os.path.join(dir_, "views-%s.f32" % name), "<f4", "r")
+        with torch.no_grad():
+            loss[name] = np.array([simclr_torch.nt_xent(m.head(m(torch.from_numpy(np.array(v[i * per:(i + 1) * per])).view(
+                2 * batch, 3, 32, 32))), tau).item() for i in range(len(v) // per)])
+    d = loss["go"] - loss["torch"]
+    print("fixed model, %d paired batches: loss on Go views %.4f, on torchvision views %.4f, difference %+.4f ± %.4f (s.e.)"
+          % (len(d), loss["go"].mean(), loss["torch"].mean(), d.mean(), d.std() / math.sqrt(len(d))))
+
+
 def report(dir_):
     curves = {}
     for p in sorted(glob.glob(os.path.join(dir_, "loss-*.csv"))):
@@ -91,8 +112,11 @@ def main():
     ap.add_argument("--steps", type=int, default=100)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--report", action="store_true", help="only print the loss files side by side")
+    ap.add_argument("--fixed", metavar="SAFETENSORS", help="only compare one trained model's loss on both view files")
     a = ap.parse_args()
     torch.set_num_threads(2)
+    if a.fixed:
+        return fixed(a.dir, a.fixed, a.batch_size, 0.5)
     if not a.report:
         train(a.dir, "go", a.steps, a.batch_size, 0.12, 0.5)
         torch_views(a.dir, a.data_dir, a.batch_size, a.seed)
