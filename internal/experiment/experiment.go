@@ -34,6 +34,7 @@ type Row struct {
 	Name     string         `yaml:"name"`
 	Note     string         `yaml:"note"`     // what the row tests, for the table
 	Group    string         `yaml:"group"`    // rows of one ablation share a group (a bar chart each)
+	Base     string         `yaml:"base"`     // the row an ablation is read against (its chart's line; the group's first base counts)
 	Train    map[string]any `yaml:"train"`    // over Defaults
 	Baseline string         `yaml:"baseline"` // instead of training: pixels or random
 	// Reference, when set, trains the row's config with another

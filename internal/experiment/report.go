@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -80,7 +81,7 @@ func Report(f *File, dir string) ([]string, error) {
 			strings.Join(heads, ", "), knn, epochs, minutes(r.TrainSec), minutes(r.EvalSec), ips, m.label(r.Where), note)
 	}
 	b.WriteString(m.legend())
-	sideBySide(&b, done)
+	sideBySide(&b, done, &m)
 	written := []string{filepath.Join(dir, "RESULTS.md")}
 	pics, err := pictures(f, done, dir)
 	if err != nil {
@@ -135,24 +136,43 @@ func minutes(sec float64) string {
 }
 
 // sideBySide tabulates each reference row beside the Go row of the same
-// config (a row torch-X beside go-X): top-1 and training wall-clock.
-func sideBySide(b *strings.Builder, rs []*Result) {
+// config (a row torch-X beside go-X): seed, machine, top-1 and training
+// wall-clock; then, for each epoch count with more than one pair, the
+// means over the pairs.
+func sideBySide(b *strings.Builder, rs []*Result, m *machines) {
 	byName := map[string]*Result{}
 	for _, r := range rs {
 		byName[r.Row] = r
 	}
-	started := false
+	type sums struct{ n, goTop, refTop float64 }
+	mean := map[int]*sums{}
+	var order []int
 	for _, ref := range rs {
 		goRow, ok := byName["go-"+strings.TrimPrefix(ref.Row, "torch-")]
 		if ref.Impl == "" || !ok {
 			continue
 		}
-		if !started {
-			b.WriteString("\nSame recipe, same probe, two implementations, on this machine (each row file records its commit, time and load):\n\n| epochs | simclr-go top-1 | PyTorch top-1 | Δ | simclr-go train | PyTorch train | speed-up |\n| --- | --- | --- | --- | --- | --- | --- |\n")
-			started = true
+		if len(order) == 0 {
+			b.WriteString("\nSame recipe, same probe, two implementations, each pair on one machine (each row file records its commit, time and load):\n\n| epochs | seed | on | simclr-go top-1 | PyTorch top-1 | Δ | simclr-go train | PyTorch train | speed-up |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
 		}
-		fmt.Fprintf(b, "| %d | %.2f%% | %.2f%% | %+.2f | %s | %s | %.2f× |\n", goRow.Epochs, 100*goRow.Top1, 100*ref.Top1,
+		on := m.label(goRow.Where)
+		if r := m.label(ref.Where); r != on {
+			on += "/" + r
+		}
+		fmt.Fprintf(b, "| %d | %d | %s | %.2f%% | %.2f%% | %+.2f | %s | %s | %.2f× |\n", goRow.Epochs, goRow.Seed, on, 100*goRow.Top1, 100*ref.Top1,
 			100*(goRow.Top1-ref.Top1), minutes(goRow.TrainSec), minutes(ref.TrainSec), ref.TrainSec/goRow.TrainSec)
+		s := mean[goRow.Epochs]
+		if s == nil {
+			s = &sums{}
+			mean[goRow.Epochs] = s
+			order = append(order, goRow.Epochs)
+		}
+		s.n, s.goTop, s.refTop = s.n+1, s.goTop+goRow.Top1, s.refTop+ref.Top1
+	}
+	for _, e := range order {
+		if s := mean[e]; s.n > 1 {
+			fmt.Fprintf(b, "| %d | mean of %.0f | | %.2f%% | %.2f%% | %+.2f | | | |\n", e, s.n, 100*s.goTop/s.n, 100*s.refTop/s.n, 100*(s.goTop-s.refTop)/s.n)
+		}
 	}
 }
 
@@ -265,6 +285,7 @@ func ablationBars(f *File, rs []*Result, dir string) ([][2]string, error) {
 	}
 	var groups []string
 	members := map[string][]*Result{}
+	base := map[string]string{}
 	for _, row := range f.Rows {
 		r := byName[row.Name]
 		if row.Group == "" || r == nil {
@@ -274,32 +295,69 @@ func ablationBars(f *File, rs []*Result, dir string) ([][2]string, error) {
 			groups = append(groups, row.Group)
 		}
 		members[row.Group] = append(members[row.Group], r)
+		if base[row.Group] == "" {
+			base[row.Group] = row.Base
+		}
 	}
 	var out [][2]string
 	for _, g := range groups {
-		rows := members[g]
-		if base := byName["budget-15m"]; base != nil {
-			rows = append([]*Result{base}, rows...)
-		}
-		vals := make(plotter.Values, len(rows))
-		names := make([]string, len(rows))
-		for i, r := range rows {
-			vals[i], names[i] = 100*r.Top1, r.Row
-		}
-		p := plot.New()
-		p.Title.Text, p.Y.Label.Text = "ablation: "+g+" (15-minute budget)", "linear-probe top-1 (%)"
-		bars, err := plotter.NewBarChart(vals, vg.Points(28))
+		p, err := ablationPlot(g, members[g], byName[base[g]])
 		if err != nil {
 			return nil, err
 		}
-		bars.Color = plotutil.Color(0)
-		p.Add(bars, plotter.NewGrid())
-		p.NominalX(names...)
 		path := filepath.Join(dir, "ablation-"+g+".png")
-		if err := chart.Save(p, path, vg.Length(1.2+0.9*float64(len(rows)))*vg.Inch, 3.5*vg.Inch); err != nil {
+		if err := chart.Save(p, path, vg.Length(1.6+0.9*float64(len(members[g])))*vg.Inch, 3.5*vg.Inch); err != nil {
 			return nil, err
 		}
 		out = append(out, [2]string{path, "ablation: " + g})
 	}
 	return out, nil
+}
+
+// ablationPlot draws one group's top-1 as bars with their values, on an
+// axis zoomed to the values (differences of a point are what matter), and
+// the base row, when it has a result, as a dashed line.
+func ablationPlot(g string, rows []*Result, base *Result) (*plot.Plot, error) {
+	vals := make(plotter.Values, len(rows))
+	names := make([]string, len(rows))
+	lo, hi := math.Inf(1), math.Inf(-1)
+	var tops plotter.XYs
+	var labels []string
+	for i, r := range rows {
+		vals[i], names[i] = 100*r.Top1, r.Row
+		lo, hi = min(lo, vals[i]), max(hi, vals[i])
+		tops = append(tops, plotter.XY{X: float64(i), Y: vals[i]})
+		labels = append(labels, fmt.Sprintf("%.1f", vals[i]))
+	}
+	p := plot.New()
+	p.Title.Text, p.Y.Label.Text = "ablation: "+g, "linear-probe top-1 (%)"
+	bars, err := plotter.NewBarChart(vals, vg.Points(28))
+	if err != nil {
+		return nil, err
+	}
+	bars.Color = plotutil.Color(0)
+	p.Add(plotter.NewGrid(), bars)
+	if base != nil {
+		v := 100 * base.Top1
+		lo, hi = min(lo, v), max(hi, v)
+		l, err := plotter.NewLine(plotter.XYs{{X: -0.5, Y: v}, {X: float64(len(rows)) - 0.5, Y: v}})
+		if err != nil {
+			return nil, err
+		}
+		l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		p.Add(l)
+		p.Legend.Add(fmt.Sprintf("%s %.1f%%", base.Row, v), l)
+		p.Legend.Top = true
+	}
+	tl, err := plotter.NewLabels(plotter.XYLabels{XYs: tops, Labels: labels})
+	if err != nil {
+		return nil, err
+	}
+	for i := range tl.TextStyle {
+		tl.TextStyle[i].XAlign, tl.TextStyle[i].YAlign = -0.5, 0 // centred, above the bar
+	}
+	p.Add(tl)
+	p.Y.Min, p.Y.Max = math.Floor(lo-3), math.Ceil(hi+2)
+	p.NominalX(names...)
+	return p, nil
 }
