@@ -26,10 +26,15 @@ const (
 
 // Checkpoint is the state a run leaves behind.
 type Checkpoint struct {
-	Format    string
-	Config    Config
-	Epoch     int // completed epochs
-	Step      int // completed steps
+	Format string
+	Config Config
+	Epoch  int // completed epochs
+	Step   int // completed steps
+	// TrainSec is the training wall-clock of the completed steps, summed
+	// over the processes that ran them (a killed process's steps after its
+	// last checkpoint are not counted: they are run again). 0 in
+	// checkpoints written before it was recorded.
+	TrainSec  float64
 	Model     map[string][]float32
 	Optimizer map[string][]float32
 	Aux       map[string][]float32 // the online probe's weights and momentum, if any

@@ -18,7 +18,7 @@ type Metrics struct {
 	LR           float64  `json:"lr"`
 	ImagesPerSec float64  `json:"images_per_sec"`
 	ViewsPerSec  float64  `json:"views_per_sec"`
-	ElapsedSec   float64  `json:"elapsed_sec"`
+	ElapsedSec   float64  `json:"elapsed_sec"`        // training wall-clock so far, summed over resumes
 	AuxTop1      float64  `json:"aux_top1,omitempty"` // epoch lines: online probe accuracy on the labelled first views
 	AuxLoss      float64  `json:"aux_loss,omitempty"`
 	KNNTop1      *float64 `json:"knn_top1,omitempty"` // epoch lines: kNN monitor accuracy

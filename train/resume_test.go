@@ -97,6 +97,12 @@ func TestResumeIsExact(t *testing.T) {
 		if !reflect.DeepEqual(got.Model, want.Model) || !reflect.DeepEqual(got.Optimizer, want.Optimizer) {
 			t.Fatalf("stopped at step %d and resumed: weights differ from the uninterrupted run", stop)
 		}
+		// The training time carries over the resume: the stopped process's
+		// seconds, then the resumed one's (metrics' elapsed_sec alike).
+		ms, _ := run.ReadMetrics(dir)
+		if last := ms[len(ms)-1]; loaded.TrainSec <= 0 || got.TrainSec <= loaded.TrainSec || last.ElapsedSec < loaded.TrainSec {
+			t.Fatalf("stopped at step %d: train seconds %v at the stop, %v at the end, last elapsed_sec %v", stop, loaded.TrainSec, got.TrainSec, last.ElapsedSec)
+		}
 		if !reflect.DeepEqual(metricLines(t, dir), metricLines(t, full)) {
 			t.Fatalf("metrics after resume differ:\n%+v\n%+v", metricLines(t, dir), metricLines(t, full))
 		}

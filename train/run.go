@@ -157,5 +157,6 @@ func (s *session) encodeMetrics(m run.Metrics) error {
 	return json.NewEncoder(s.metrics).Encode(m)
 }
 
-// elapsed is the wall time since this process started training.
-func (s *session) elapsed() float64 { return time.Since(s.start).Seconds() }
+// elapsed is the training wall-clock of the steps so far: the resumed
+// checkpoint's, then this process's since it started training.
+func (s *session) elapsed() float64 { return s.prior + time.Since(s.start).Seconds() }

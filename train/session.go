@@ -31,6 +31,7 @@ type session struct {
 	metrics                  *os.File
 	bar                      *progress
 	start                    time.Time // when this process started training
+	prior                    float64   // training seconds of the resumed checkpoint's steps
 	startStep                int
 	winStart, epochStart     time.Time // of the current log window and epoch
 	epochFirst               int       // the first step this process ran in the epoch
@@ -153,6 +154,15 @@ func (s *session) resume() error {
 		return fmt.Errorf("train: %s is already complete (%d of %d steps)", s.out, s.step, s.total)
 	}
 	s.part = r.Partial
+	s.prior = r.TrainSec
+	if s.prior == 0 { // a checkpoint from before TrainSec: its epoch line has this process's time
+		ms, _ := run.ReadMetrics(s.out)
+		for _, m := range ms {
+			if m.Kind == "epoch" && m.Step == r.Step {
+				s.prior = m.ElapsedSec
+			}
+		}
+	}
 	if s.aux != nil {
 		if err := s.aux.load(r.Aux); err != nil {
 			return err
@@ -176,7 +186,7 @@ func (s *session) close() {
 // for epochsDone completed epochs and the steps run so far.
 func (s *session) save(epochsDone int, history bool) (*run.Checkpoint, error) {
 	t := s.t
-	ck := &run.Checkpoint{Config: s.cfg, Epoch: epochsDone, Step: s.step, Model: t.Model.State(), Optimizer: t.Opt.State(),
+	ck := &run.Checkpoint{Config: s.cfg, Epoch: epochsDone, Step: s.step, TrainSec: s.elapsed(), Model: t.Model.State(), Optimizer: t.Opt.State(),
 		Method: t.methodState()}
 	midEpoch := s.step%s.steps != 0
 	if midEpoch {

@@ -43,7 +43,7 @@ type Point struct {
 	Epoch   int      `json:"epoch"`
 	Loss    float64  `json:"loss"`
 	KNNTop1 *float64 `json:"knn_top1,omitempty"`
-	Sec     float64  `json:"sec"` // training wall-clock at the epoch's end, this process
+	Sec     float64  `json:"sec"` // training wall-clock at the epoch's end, over resumes
 }
 
 // Where is the machine and code a result was measured on.

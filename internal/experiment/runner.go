@@ -141,6 +141,9 @@ func trainRow(ctx context.Context, cfg run.Config, dir string, progress io.Write
 		}
 	}
 	res.Config, res.Seed, res.Epochs, res.TrainSec = &ck.Config, ck.Config.Seed, ck.Config.Epochs, cost.TrainSec
+	if ck.TrainSec > 0 { // over every process, killed ones too (the cost file counts only those that returned)
+		res.TrainSec = ck.TrainSec
+	}
 	ms, err := run.ReadMetrics(dir)
 	if err != nil {
 		return err
