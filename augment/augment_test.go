@@ -169,6 +169,11 @@ func TestZeroConfigIsTheCIFARPreset(t *testing.T) {
 	if r.Brightness != 0.8 || r.Saturation != 0.8 || math.Abs(r.Hue-0.2) > 1e-15 {
 		t.Fatalf("strength 1: %+v", r)
 	}
+	want := SimCLRCIFAR
+	want.Scale[0] = 0.2
+	if r, err := (Config{CropMin: 0.2}).Resolve(); err != nil || r != want {
+		t.Fatalf("crop_min 0.2: %+v, %v", r, err)
+	}
 }
 
 func TestConfigErrors(t *testing.T) {
@@ -181,6 +186,9 @@ func TestConfigErrors(t *testing.T) {
 		{Config{Strength: -0.5}, "strength"},
 		{Config{NoiseStd: -1}, "noise"},
 		{Config{Preset: "mnist"}, "preset"},
+		{Config{CropMin: 1.5}, "crop_min 1.5"},
+		{Config{CropMin: -0.1}, "crop_min -0.1"},
+		{Config{CropMin: 0.2, Recipe: &SimCLRCIFAR}, "full recipe"},
 		{Config{Workers: -2}, "workers"},
 		{Config{Recipe: bad(func(r *Recipe) { r.FlipP = -0.1 })}, "flip_p"},
 		{Config{Recipe: bad(func(r *Recipe) { r.GrayP = 1.5 })}, "gray_p"},

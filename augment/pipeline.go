@@ -18,6 +18,7 @@ import (
 type Config struct {
 	Preset   string  `json:"preset"`           // "cifar" (the default) or "imagenet"
 	Strength float64 `json:"strength"`         // colour strength s; 0 means the preset's (cifar 0.5, imagenet 1)
+	CropMin  float64 `json:"crop_min"`         // the crop's smallest area fraction (scale min); 0 means the preset's (0.08)
 	Recipe   *Recipe `json:"recipe,omitempty"` // a full recipe; replaces Preset and Strength
 	Size     int     `json:"size"`             // output side in pixels; 0 means the source side
 	NoiseStd float64 `json:"noise_std"`        // > 0: add noise of this σ (on [0,1] pixels) to every view
@@ -30,8 +31,8 @@ func (cfg Config) Resolve() (Recipe, error) {
 	var r Recipe
 	switch {
 	case cfg.Recipe != nil:
-		if cfg.Strength != 0 {
-			return r, fmt.Errorf("augment: strength %v given with a full recipe; set the jitter in the recipe", cfg.Strength)
+		if cfg.Strength != 0 || cfg.CropMin != 0 {
+			return r, fmt.Errorf("augment: strength %v or crop_min %v given with a full recipe; set them in the recipe", cfg.Strength, cfg.CropMin)
 		}
 		r = *cfg.Recipe
 	case cfg.Preset == "" || cfg.Preset == "cifar":
@@ -49,6 +50,12 @@ func (cfg Config) Resolve() (Recipe, error) {
 	}
 	if !(cfg.Strength >= 0 && cfg.Strength <= 2.5) {
 		return r, fmt.Errorf("augment: colour strength %v outside [0, 2.5]", cfg.Strength)
+	}
+	if cfg.CropMin != 0 {
+		if !(cfg.CropMin > 0 && cfg.CropMin <= r.Scale[1]) {
+			return r, fmt.Errorf("augment: crop_min %v outside (0, %v]", cfg.CropMin, r.Scale[1])
+		}
+		r.Scale[0] = cfg.CropMin
 	}
 	if !(cfg.NoiseStd >= 0 && cfg.NoiseStd <= 10) {
 		return r, fmt.Errorf("augment: noise σ %v outside [0, 10]", cfg.NoiseStd)

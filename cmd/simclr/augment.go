@@ -23,7 +23,7 @@ func runAugment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var data dataFlags
 	var out string
 	var n, views, scale int
-	var cfg augment.Config
+	cfg := measuredDefaults().Augment // the views simclr train makes by default
 	data.register(fs)
 	fs.IntVar(&n, "n", 8, "images (rows)")
 	fs.IntVar(&views, "views", 6, "augmented views per image")

@@ -453,3 +453,55 @@ func TestPackThenTrain(t *testing.T) {
 		t.Fatalf("packed without --data-dir: exit %d %q", code, stderr)
 	}
 }
+
+// With no recipe flags train uses the measured short-budget recipe;
+// --paper the paper's; lars and adamw keep their own learning rates; a
+// config file's full recipe gives the crop.
+func TestTrainDefaultsAreTheMeasuredRecipe(t *testing.T) {
+	dir := t.TempDir()
+	full := filepath.Join(dir, "full.yaml")
+	os.WriteFile(full, []byte("augment:\n  recipe: {scale: [0.3, 1], ratio: [0.75, 1.3333333333333333], flip_p: 0.5, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25]}\n"), 0o644)
+	type want struct {
+		temp, cropMin, lr, wd, warm float64
+		scale0                      float64 // from a full recipe, else 0
+	}
+	for i, c := range []struct {
+		args []string
+		want want
+	}{
+		{nil, want{0.2, 0.2, 0.12, 5e-4, -1, 0}},
+		{[]string{"--paper"}, want{0.5, 0, 0.3, 1e-6, 0.1, 0}},
+		{[]string{"--optimizer", "adamw"}, want{0.2, 0.2, 1e-3, 5e-4, -1, 0}},
+		{[]string{"--crop-min", "0.35", "--temperature", "0.1"}, want{0.1, 0.35, 0.12, 5e-4, -1, 0}},
+		{[]string{"--config", full}, want{0.2, 0, 0.12, 5e-4, -1, 0.3}},
+	} {
+		rd := filepath.Join(dir, fmt.Sprint(i))
+		args := append([]string{"train", "--dataset", "synthetic", "--limit", "64", "--batch-size", "32", "--epochs", "1", "--knn-bank", "-1", "--out", rd}, c.args...)
+		if code, _, stderr := simclr(t, args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", c.args, code, stderr)
+		}
+		var got struct {
+			Temperature  float64 `json:"temperature"`
+			LR           float64 `json:"lr"`
+			WeightDecay  float64 `json:"weight_decay"`
+			WarmupEpochs float64 `json:"warmup_epochs"`
+			Augment      struct {
+				CropMin float64 `json:"crop_min"`
+				Recipe  *struct {
+					Scale [2]float64 `json:"scale"`
+				} `json:"recipe"`
+			} `json:"augment"`
+		}
+		b, _ := os.ReadFile(filepath.Join(rd, "config.json"))
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatal(err)
+		}
+		g := want{got.Temperature, got.Augment.CropMin, got.LR, got.WeightDecay, got.WarmupEpochs, 0}
+		if got.Augment.Recipe != nil {
+			g.scale0 = got.Augment.Recipe.Scale[0]
+		}
+		if g != c.want {
+			t.Errorf("%v: config %+v, want %+v", c.args, g, c.want)
+		}
+	}
+}

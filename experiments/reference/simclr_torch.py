@@ -84,6 +84,8 @@ def recipe(cfg):
              mean=[0.4914, 0.4822, 0.4465], std=[0.247, 0.2435, 0.2616])
     s = cfg["augment"].get("strength", 0.5) or 0.5
     r.update(brightness=0.8 * s, contrast=0.8 * s, saturation=0.8 * s, hue=0.2 * s)
+    if cfg["augment"].get("crop_min"):
+        r["scale"] = [cfg["augment"]["crop_min"], r["scale"][1]]
     r.update(cfg["augment"].get("recipe") or {})
     if r.get("blur_p", 0) or r.get("solarize_p", 0):
         sys.exit("simclr_torch.py: blur and solarize are not in the reference recipe")

@@ -346,7 +346,7 @@ func ablationPlot(g string, rows []*Result, base *Result) (*plot.Plot, error) {
 		}
 		l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 		p.Add(l)
-		p.Legend.Add(fmt.Sprintf("%s %.1f%%", base.Row, v), l)
+		p.Legend.Add(fmt.Sprintf("base: %s %.2f%%", base.Row, v), l)
 		p.Legend.Top = true
 	}
 	tl, err := plotter.NewLabels(plotter.XYLabels{XYs: tops, Labels: labels})
