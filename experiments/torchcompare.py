@@ -28,16 +28,11 @@ import sys
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference"))
 import torch_load  # noqa: E402
 import simclr_torch  # noqa: E402
-
-
-def schedule(lr, step, total):
-    return lr * 0.5 * (1 + math.cos(math.pi * step / total))
 
 
 def train(dir_, views, steps, batch, lr, tau):
@@ -46,17 +41,17 @@ def train(dir_, views, steps, batch, lr, tau):
     per = 2 * batch * 3 * 32 * 32
     v = np.memmap(os.path.join(dir_, "views-%s.f32" % views), "<f4", "r")
     steps = min(steps, len(v) // per)
-    rows, total = ["step,lr,loss"], 0.0
+    rows = ["step,lr,loss"]
     for i in range(steps):
         x = torch.from_numpy(np.array(v[i * per:(i + 1) * per])).view(2 * batch, 3, 32, 32)
+        step_lr = simclr_torch.schedule(lr, i, 0, steps)  # run.Schedule without warmup, as the Go side
         for g in opt.param_groups:
-            g["lr"] = schedule(lr, i, steps)
+            g["lr"] = step_lr
         opt.zero_grad(set_to_none=True)
         loss = simclr_torch.nt_xent(m.head(m(x)), tau)
         loss.backward()
         opt.step()
-        total += loss.item()
-        rows.append("%d,%.6g,%.6f" % (i + 1, schedule(lr, i, steps), loss.item()))
+        rows.append("%d,%.6g,%.6f" % (i + 1, step_lr, loss.item()))
         if (i + 1) % 10 == 0:
             print("torch on %s views: step %d/%d loss %.4f" % (views, i + 1, steps, loss.item()), file=sys.stderr)
     open(os.path.join(dir_, "loss-torch-%s.csv" % views), "w").write("\n".join(rows) + "\n")

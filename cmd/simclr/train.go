@@ -129,9 +129,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	trainFlags(fs, &c)
 	var out, resume string
-	var download, paper bool
+	var download bool
 	fs.BoolVar(&download, "download", false, "download the dataset into the cache if it is missing")
-	fs.BoolVar(&paper, "paper", false, "start from the paper's recipe (τ 0.5, crops 0.08–1, lr 0.3×batch/256, weight decay 1e-6, warmup) instead of the measured short-budget defaults")
+	fs.Bool("paper", false, "start from the paper's recipe (τ 0.5, crops 0.08–1, lr 0.3×batch/256, weight decay 1e-6, warmup) instead of the measured short-budget defaults")
 	fs.StringVar(&out, "out", "", "run directory to write (required; must not hold a run already)")
 	fs.StringVar(&resume, "resume", "", "continue the run in this directory exactly where it stopped (its own config; no other flags)")
 	set, err := parse(fs, args, stdout)
@@ -141,7 +141,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if resume != "" {
 		return resumeTrain(ctx, resume, set, stdout, stderr)
 	}
-	if c.Optimizer != run.OptSGD && c.Optimizer != "" && !set["lr"] && !fileLR && !paper {
+	if c.Optimizer != run.OptSGD && c.Optimizer != "" && !set["lr"] && !fileLR { // (--paper's lr is 0 already)
 		c.LR = 0 // the measured lr is sgd's: lars and adamw get their own default
 	}
 	if fileBudget && !set["epochs"] {
