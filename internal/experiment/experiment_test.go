@@ -2,11 +2,13 @@ package experiment
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/simclr-go/simclr/run"
 	"github.com/simclr-go/simclr/train"
 )
 
@@ -166,5 +168,46 @@ func TestMachineLabels(t *testing.T) {
 	one.label(a)
 	if strings.Contains(one.legend(), "compare only") {
 		t.Fatal("one machine needs no warning")
+	}
+}
+
+// The committed experiment files load, and rows that claim to change one
+// knob from their base change exactly that: strength-0.5 is budget-15m's
+// augmentation with another seed.
+func TestCommittedFiles(t *testing.T) {
+	paths, _ := filepath.Glob("../../experiments/*.yaml")
+	if len(paths) == 0 {
+		t.Fatal("no experiments/*.yaml")
+	}
+	for _, p := range paths {
+		if _, err := Load(p); err != nil {
+			t.Errorf("%v", err)
+		}
+	}
+	f, err := Load("../../experiments/cifar10.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recipe := func(name string) (run.Config, string) {
+		for _, r := range f.Rows {
+			if r.Name == name {
+				c, _ := f.Config(r)
+				a, err := c.Augment.Resolve()
+				if err != nil {
+					t.Fatal(err)
+				}
+				return c, fmt.Sprintf("%+v", a)
+			}
+		}
+		t.Fatalf("no row %s", name)
+		return run.Config{}, ""
+	}
+	base, br := recipe("budget-15m")
+	same, sr := recipe("strength-0.5")
+	if br != sr {
+		t.Errorf("strength-0.5's augmentation\n%s\ndiffers from budget-15m's\n%s", sr, br)
+	}
+	if base.Seed == same.Seed {
+		t.Errorf("strength-0.5 has budget-15m's seed %d: it would repeat the run", base.Seed)
 	}
 }
