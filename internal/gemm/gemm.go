@@ -203,6 +203,10 @@ func packA(dst []float32, trans bool, a []float32, lda, ic, pc, mb, kb int, alph
 		if rows < mr {
 			clear(d)
 		}
+		if !trans && rows == mr {
+			packRows6(d, a[(ic+s)*lda+pc:], lda, kb, alpha)
+			continue
+		}
 		for r := 0; r < rows; r++ {
 			i := ic + s + r
 			if trans {
@@ -216,6 +220,20 @@ func packA(dst []float32, trans bool, a []float32, lda, ic, pc, mb, kb int, alph
 				}
 			}
 		}
+	}
+}
+
+// packRows6 packs a full sliver of mr = 6 rows of a (not transposed):
+// d[p*6+r] = alpha*a[r*lda+p]. Walking p outermost writes d in order, and
+// the six row slices let the compiler drop the bounds checks.
+func packRows6(d, a []float32, lda, kb int, alpha float32) {
+	r0, r1, r2 := a[:kb], a[lda:lda+kb], a[2*lda:2*lda+kb]
+	r3, r4, r5 := a[3*lda:3*lda+kb], a[4*lda:4*lda+kb], a[5*lda:5*lda+kb]
+	d = d[:kb*mr]
+	for p := range r0 {
+		q := d[p*mr : p*mr+mr : p*mr+mr]
+		q[0], q[1], q[2] = alpha*r0[p], alpha*r1[p], alpha*r2[p]
+		q[3], q[4], q[5] = alpha*r3[p], alpha*r4[p], alpha*r5[p]
 	}
 }
 

@@ -135,46 +135,69 @@ func (c Conv) col2im(col, dx []float32) {
 // shifted by a constant offset, and im2col/col2im move whole blocks.
 func (c Conv) same() bool { return c.stride() == 1 && c.OutW() == c.W }
 
-// sameBlock is, for kernel tap (i, j) of a same() convolution, the offset
-// of the input from the output index, the valid output rows [oyLo, oyHi)
-// and columns [lo, hi); empty when oyLo >= oyHi or lo >= hi.
-func (c Conv) sameBlock(i, j int) (off, oyLo, oyHi, lo, hi int) {
-	lo, hi = c.span(j, c.W)
-	return (i-c.Pad)*c.W + j - c.Pad, max(0, c.Pad-i), min(c.OutH(), c.H+c.Pad-i), lo, hi
+// tap is, for one kernel tap (i, j) of a same() convolution, the offset of
+// the input from the output index, the valid output rows [oyLo, oyHi) and
+// columns [lo, hi), and the valid flat range [a, b) of the ho×wo block;
+// empty when a >= b.
+type tap struct{ off, oyLo, oyHi, lo, hi, a, b int }
+
+// taps lists the K*K taps of a same() convolution in (i, j) order. They do
+// not depend on the channel, so im2col and col2im work them out once per
+// image instead of once per channel and tap.
+func (c Conv) taps(buf *[9]tap) []tap {
+	ts := buf[:0]
+	wo := c.W
+	for i := 0; i < c.K; i++ {
+		for j := 0; j < c.K; j++ {
+			lo, hi := c.span(j, wo)
+			t := tap{off: (i-c.Pad)*c.W + j - c.Pad, oyLo: max(0, c.Pad-i), oyHi: min(c.OutH(), c.H+c.Pad-i), lo: lo, hi: hi}
+			if t.oyLo < t.oyHi && lo < hi {
+				t.a, t.b = t.oyLo*wo+lo, (t.oyHi-1)*wo+hi
+			}
+			ts = append(ts, t)
+		}
+	}
+	return ts
 }
 
 // clearEdges zeroes columns [0, lo) and [hi, wo) of rows [oyLo, oyHi) of
 // a tap's ho×wo block: the outputs whose field leaves the image.
-func clearEdges(block []float32, wo, oyLo, oyHi, lo, hi int) {
-	if lo == 0 && hi == wo {
+func (t *tap) clearEdges(block []float32, wo int) {
+	if t.lo == 0 && t.hi == wo {
 		return
 	}
-	for oy := oyLo; oy < oyHi; oy++ {
-		clear(block[oy*wo : oy*wo+lo])
-		clear(block[oy*wo+hi : oy*wo+wo])
+	// The edges are a pixel or two wide: plain stores, not a memclr call
+	// per row.
+	for oy := t.oyLo; oy < t.oyHi; oy++ {
+		row := block[oy*wo : oy*wo+wo]
+		for x := 0; x < t.lo; x++ { // (not `range`: that compiles to a memclr call)
+			row[x] = 0
+		}
+		for x := t.hi; x < wo; x++ {
+			row[x] = 0
+		}
 	}
 }
 
 // im2colSame is im2col for same() convolutions: one copy per tap, then
 // zeros where the field leaves the image.
 func (c Conv) im2colSame(x, col []float32) {
-	ho, wo := c.OutH(), c.W
+	var buf [9]tap
+	ts := c.taps(&buf)
+	hw, wo := c.OutH()*c.W, c.W
 	for ci := 0; ci < c.Cin; ci++ {
 		plane := x[ci*c.H*c.W : (ci+1)*c.H*c.W]
-		for i := 0; i < c.K; i++ {
-			for j := 0; j < c.K; j++ {
-				dst := col[((ci*c.K+i)*c.K+j)*ho*wo:][:ho*wo]
-				off, oyLo, oyHi, lo, hi := c.sameBlock(i, j)
-				if oyLo >= oyHi || lo >= hi {
-					clear(dst)
-					continue
-				}
-				a, b := oyLo*wo+lo, (oyHi-1)*wo+hi
-				clear(dst[:a])
-				copy(dst[a:b], plane[a+off:b+off])
-				clear(dst[b:])
-				clearEdges(dst, wo, oyLo, oyHi, lo, hi)
+		for k := range ts {
+			t := &ts[k]
+			dst := col[(ci*len(ts)+k)*hw:][:hw]
+			if t.a >= t.b {
+				clear(dst)
+				continue
 			}
+			clear(dst[:t.a])
+			copy(dst[t.a:t.b], plane[t.a+t.off:t.b+t.off])
+			clear(dst[t.b:])
+			t.clearEdges(dst, wo)
 		}
 	}
 }
@@ -183,20 +206,19 @@ func (c Conv) im2colSame(x, col []float32) {
 // col whose field leaves the image (col is scratch), then adds each tap's
 // block in one pass; those zeros land on neighbouring pixels unchanged.
 func (c Conv) col2imSame(col, dx []float32) {
-	ho, wo := c.OutH(), c.W
+	var buf [9]tap
+	ts := c.taps(&buf)
+	hw, wo := c.OutH()*c.W, c.W
 	for ci := 0; ci < c.Cin; ci++ {
 		plane := dx[ci*c.H*c.W : (ci+1)*c.H*c.W]
-		for i := 0; i < c.K; i++ {
-			for j := 0; j < c.K; j++ {
-				src := col[((ci*c.K+i)*c.K+j)*ho*wo:][:ho*wo]
-				off, oyLo, oyHi, lo, hi := c.sameBlock(i, j)
-				if oyLo >= oyHi || lo >= hi {
-					continue
-				}
-				clearEdges(src, wo, oyLo, oyHi, lo, hi)
-				a, b := oyLo*wo+lo, (oyHi-1)*wo+hi
-				gemm.Axpy(plane[a+off:b+off], src[a:b], 1)
+		for k := range ts {
+			t := &ts[k]
+			if t.a >= t.b {
+				continue
 			}
+			src := col[(ci*len(ts)+k)*hw:][:hw]
+			t.clearEdges(src, wo)
+			gemm.Axpy(plane[t.a+t.off:t.b+t.off], src[t.a:t.b], 1)
 		}
 	}
 }
