@@ -60,7 +60,10 @@ func FeaturesWith(ctx context.Context, m *encoder.Model, pipe *augment.Pipeline,
 	if err != nil {
 		return nil, err
 	}
-	vm := G.NewTapeMachine(g.G)
+	vm, err := graphop.NewMachine(g.G, G.Nodes{g.H})
+	if err != nil {
+		return nil, err
+	}
 	defer vm.Close()
 	f := m.Features
 	vs := pipe.ViewSize(ds[0])

@@ -37,6 +37,10 @@ type Trainer struct {
 	fused  []float32 // all gradients in one buffer, for the all-reduce
 }
 
+// planMemory shares activation and gradient memory between graph outputs
+// (graphop.NewMachine); tests turn it off to compare.
+var planMemory = true
+
 // NewTrainer builds the model, its training graph for s and the optimizer.
 func NewTrainer(cfg run.Config, s Setup) (*Trainer, error) {
 	cfg, err := cfg.Resolved()
@@ -96,7 +100,14 @@ func newTrainer(cfg run.Config, s Setup) (*Trainer, error) {
 	if t.Opt, err = NewOptimizer(cfg, t.params); err != nil {
 		return nil, err
 	}
-	t.vm = G.NewTapeMachine(g.G)
+	// What Backward and H read after a run keeps its own memory; the
+	// other outputs share the plan's arena.
+	keep := append(G.Nodes{obj.Loss, g.H}, t.grads...)
+	if !planMemory {
+		t.vm = G.NewTapeMachine(g.G)
+	} else if t.vm, err = graphop.NewMachine(g.G, keep); err != nil {
+		return nil, fmt.Errorf("train: compiling the graph: %w", err)
+	}
 	t.gbuf = make([][]float32, len(t.grads))
 	return t, nil
 }

@@ -1,13 +1,3 @@
-// Package graphop adapts plain float32 kernels to gorgonia's Op interface,
-// so that simclr-go's layers are nodes of a gorgonia graph whose gradients
-// come from gorgonia's symbolic differentiation (gorgonia.Grad) while the
-// arithmetic runs in our own kernels.
-//
-// An Op owns its output buffer: it is allocated on the first Do and
-// reused on every later one, so a compiled graph run step after step does
-// not allocate activations anew. The value an Op returns is therefore valid
-// until the Op runs again. Every input must be a float32 tensor; anything
-// else is an error returned from Do.
 package graphop
 
 import (
@@ -48,6 +38,12 @@ type Op struct {
 	out    *tensor.Dense
 	scalar G.F32
 	ins    [][]float32
+
+	// Set by Plan: the output's memory in the plan's arena, and the op's
+	// place in the plan's run order.
+	buf   []float32
+	order *runOrder
+	seq   int
 }
 
 // Apply adds op to the graph with the given inputs.
@@ -106,8 +102,17 @@ func (op *Op) Do(vals ...G.Value) (G.Value, error) {
 		op.Fwd(op.ins[op.InPlace-1], op.ins)
 		return t, nil
 	}
+	if op.order != nil {
+		if err := op.order.check(op); err != nil {
+			return nil, err
+		}
+	}
 	if op.out == nil {
-		op.out = tensor.New(tensor.WithShape(op.Shape...), tensor.Of(tensor.Float32))
+		if op.buf != nil {
+			op.out = op.planned()
+		} else {
+			op.out = tensor.New(tensor.WithShape(op.Shape...), tensor.Of(tensor.Float32))
+		}
 	}
 	op.Fwd(op.out.Data().([]float32), op.ins)
 	return op.out, nil
