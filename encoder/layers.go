@@ -109,19 +109,13 @@ func (b *builder) conv(x *G.Node, w *Param, stride int) *G.Node {
 	}
 	wn := b.param(w)
 	out := tensor.Shape{c.N, c.Cout, c.OutH(), c.OutW()}
-	scratch := make([]float32, 0)
 	op := &graphop.Op{Name: "conv." + w.Name, InDims: []int{4, 4}, Shape: out, Diff: []bool{true, true},
 		Fwd: func(y []float32, in [][]float32) { c.Forward(y, in[0], in[1]) }}
 	op.Bwd = func(in G.Nodes, _, dy *G.Node) (G.Nodes, error) {
 		dx := b.apply(&graphop.Op{Name: "dconv.x." + w.Name, InDims: []int{4, 4}, Shape: s.Clone(),
 			Fwd: func(dx []float32, in [][]float32) { c.BackwardInput(dx, in[0], in[1]) }}, in[1], dy)
 		dw := b.apply(&graphop.Op{Name: "dconv.w." + w.Name, InDims: []int{4, 4}, Shape: tensor.Shape(w.Shape).Clone(),
-			Fwd: func(dw []float32, in [][]float32) {
-				if len(scratch) == 0 {
-					scratch = make([]float32, nn.ConvChunks*c.WeightSize())
-				}
-				c.BackwardWeight(dw, in[0], in[1], scratch)
-			}}, in[0], dy)
+			Fwd: func(dw []float32, in [][]float32) { c.BackwardWeight(dw, in[0], in[1]) }}, in[0], dy)
 		return G.Nodes{dx, dw}, b.err
 	}
 	return b.apply(op, x, wn)

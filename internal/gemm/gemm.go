@@ -14,6 +14,11 @@ const (
 	nc = 4096
 )
 
+// DepthBlock is the depth of one packed panel: the micro-kernel sums up to
+// DepthBlock products per output element in registers before it touches C,
+// so a product of that depth pays for C's loads and stores once.
+const DepthBlock = kc
+
 // Workspace holds the packing buffers of one Sgemm call. Reusing one across
 // calls makes Sgemm allocation-free; a Workspace must not be shared by
 // concurrent calls.

@@ -64,9 +64,8 @@ func BenchmarkConvBackwardInput(b *testing.B) {
 func BenchmarkConvBackwardWeight(b *testing.B) {
 	c := benchConv
 	x, dw, dy := benchData(c.InSize()), make([]float32, c.WeightSize()), benchData(c.OutSize())
-	scratch := make([]float32, ConvChunks*c.WeightSize())
 	for i := 0; i < b.N; i++ {
-		c.BackwardWeight(dw, x, dy, scratch)
+		c.BackwardWeight(dw, x, dy)
 	}
 	b.ReportMetric(2*float64(c.OutSize())*float64(c.Cin*9)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 
 	"github.com/simclr-go/simclr/internal/gemm"
@@ -56,20 +57,22 @@ func (c Conv) span(j, wo int) (lo, hi int) {
 	return lo, hi
 }
 
-// im2col lays out one image's receptive fields:
-// col[(ci*K+i)*K+j][oy*Wo+ox] = x[ci][oy*S+i-Pad][ox*S+j-Pad], zero outside
-// the image.
-func (c Conv) im2col(x, col []float32) {
+// im2col lays out the receptive fields of one image's channels [ci0, ci1)
+// (x holds the whole image): row r = ((ci-ci0)*K+i)*K+j of col, at
+// col[r*ld:][:Ho*Wo], holds x[ci][oy*S+i-Pad][ox*S+j-Pad] at oy*Wo+ox,
+// zero outside the image. ld >= Ho*Wo lets several images share col's
+// rows side by side.
+func (c Conv) im2col(x, col []float32, ld, ci0, ci1 int) {
 	if c.same() {
-		c.im2colSame(x, col)
+		c.im2colSame(x, col, ld, ci0, ci1)
 		return
 	}
 	ho, wo, st := c.OutH(), c.OutW(), c.stride()
-	for ci := 0; ci < c.Cin; ci++ {
+	for ci := ci0; ci < ci1; ci++ {
 		plane := x[ci*c.H*c.W : (ci+1)*c.H*c.W]
 		for i := 0; i < c.K; i++ {
 			for j := 0; j < c.K; j++ {
-				dst := col[((ci*c.K+i)*c.K+j)*ho*wo:][:ho*wo]
+				dst := col[(((ci-ci0)*c.K+i)*c.K+j)*ld:][:ho*wo]
 				lo, hi := c.span(j, wo)
 				for oy := 0; oy < ho; oy++ {
 					iy := oy*st + i - c.Pad
@@ -181,15 +184,15 @@ func (t *tap) clearEdges(block []float32, wo int) {
 
 // im2colSame is im2col for same() convolutions: one copy per tap, then
 // zeros where the field leaves the image.
-func (c Conv) im2colSame(x, col []float32) {
+func (c Conv) im2colSame(x, col []float32, ld, ci0, ci1 int) {
 	var buf [9]tap
 	ts := c.taps(&buf)
 	hw, wo := c.OutH()*c.W, c.W
-	for ci := 0; ci < c.Cin; ci++ {
+	for ci := ci0; ci < ci1; ci++ {
 		plane := x[ci*c.H*c.W : (ci+1)*c.H*c.W]
 		for k := range ts {
 			t := &ts[k]
-			dst := col[(ci*len(ts)+k)*hw:][:hw]
+			dst := col[((ci-ci0)*len(ts)+k)*ld:][:hw]
 			if t.a >= t.b {
 				clear(dst)
 				continue
@@ -234,7 +237,7 @@ func (c Conv) Forward(y, x, w []float32) {
 	pa.Pack(false, c.Cout, kk, 1, w, kk)
 	forEach(c.N, func(n int) {
 		col := getCol(kk * hw)
-		c.im2col(x[n*in:(n+1)*in], *col)
+		c.im2col(x[n*in:(n+1)*in], *col, hw, 0, c.Cin)
 		gemm.SgemmPacked(pa, false, hw, *col, hw, 0, y[n*out:(n+1)*out], hw)
 		colPool.Put(col)
 	})
@@ -259,43 +262,60 @@ func (c Conv) BackwardInput(dx, w, dy []float32) {
 	})
 }
 
-// BackwardWeight computes dw = ∂L/∂w from x and dy. partial must hold
-// chunks*WeightSize() elements (scratch); it is overwritten.
-func (c Conv) BackwardWeight(dw, x, dy, partial []float32) {
+// BackwardWeight computes dw = ∂L/∂w from x and dy.
+//
+// dw is one product per group of images, Σ_n dy_n·col_nᵀ with depth
+// (the images' output pixels) up to gemm.DepthBlock: small feature maps
+// (8×8, 4×4) put several images into one product instead of a product
+// of depth 16 or 64 per image. Each element of dw is summed in image
+// order and the work is split over blocks of input channels (columns of
+// dw), so the bits do not depend on the number of blocks or goroutines,
+// and no partial gradients are kept.
+func (c Conv) BackwardWeight(dw, x, dy []float32) {
 	c.check(x, dw, dy)
-	ws := c.WeightSize()
-	if len(partial) < chunks*ws {
-		panic("nn: conv weight-gradient scratch too small")
-	}
-	kk := c.Cin * c.K * c.K
-	hw := c.OutH() * c.OutW()
-	in, out := c.Cin*c.H*c.W, c.Cout*hw
-	forEach(chunks, func(ch int) {
-		p := partial[ch*ws : (ch+1)*ws]
-		clear(p)
-		lo, hi := split(c.N, chunks, ch)
-		if lo == hi {
-			return
+	kt, hw := c.K*c.K, c.OutH()*c.OutW()
+	g := max(1, gemm.DepthBlock/hw) // images per product
+	blocks := min(c.Cin, 4*runtime.GOMAXPROCS(0))
+	forEach(blocks, func(bl int) {
+		ci0, ci1 := split(c.Cin, blocks, bl)
+		col := getCol((ci1 - ci0) * kt * g * hw)
+		var dyg *[]float32
+		if g > 1 {
+			dyg = getCol(c.Cout * g * hw)
 		}
-		col := getCol(kk * hw)
-		for n := lo; n < hi; n++ {
-			c.im2col(x[n*in:(n+1)*in], *col)
-			gemm.Sgemm(false, true, c.Cout, kk, hw, 1, dy[n*out:(n+1)*out], hw, *col, hw, 1, p, kk)
+		for n := 0; n < c.N; n += g {
+			c.weightProduct(dw, x, dy, *col, dyg, n, min(g, c.N-n), ci0, ci1)
 		}
 		colPool.Put(col)
+		if dyg != nil {
+			colPool.Put(dyg)
+		}
 	})
-	reduceChunks(dw, partial)
 }
 
-// reduceChunks sets dst to the sum of the chunks consecutive len(dst)-sized
-// pieces of partial, added in order.
-func reduceChunks(dst, partial []float32) {
-	n := len(dst)
-	copy(dst, partial[:n])
-	for ch := 1; ch < chunks; ch++ {
-		p := partial[ch*n : (ch+1)*n]
-		for i, v := range p {
-			dst[i] += v
+// weightProduct adds (sets, for the first images) the product of images
+// [n, n+ng) to the columns of dw of input channels [ci0, ci1). col holds
+// their receptive fields side by side; dyg, when ng > 1, gathers their
+// output gradients side by side (for one image dy is used in place).
+func (c Conv) weightProduct(dw, x, dy, col []float32, dyg *[]float32, n, ng, ci0, ci1 int) {
+	kk, kt, hw := c.Cin*c.K*c.K, c.K*c.K, c.OutH()*c.OutW()
+	in, out, depth := c.Cin*c.H*c.W, c.Cout*hw, ng*hw
+	a, lda := dy[n*out:], hw
+	if ng > 1 {
+		a, lda = *dyg, depth
+	}
+	for i := 0; i < ng; i++ {
+		c.im2col(x[(n+i)*in:(n+i+1)*in], col[i*hw:], depth, ci0, ci1)
+		if ng > 1 {
+			src := dy[(n+i)*out:]
+			for co := 0; co < c.Cout; co++ {
+				copy(a[co*depth+i*hw:][:hw], src[co*hw:][:hw])
+			}
 		}
 	}
+	beta := float32(1)
+	if n == 0 {
+		beta = 0
+	}
+	gemm.Sgemm(false, true, c.Cout, (ci1-ci0)*kt, depth, 1, a, lda, col, depth, beta, dw[ci0*kt:], kk)
 }

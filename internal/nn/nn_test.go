@@ -3,6 +3,7 @@ package nn
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -94,7 +95,7 @@ func TestConv(t *testing.T) {
 		dx := make([]float32, c.InSize())
 		dw := make([]float32, c.WeightSize())
 		c.BackwardInput(dx, w, dy)
-		c.BackwardWeight(dw, x, dy, make([]float32, chunks*c.WeightSize()))
+		c.BackwardWeight(dw, x, dy)
 		loss := func() float64 {
 			var s float64
 			for i, v := range convRef(c, x, w) {
@@ -104,6 +105,65 @@ func TestConv(t *testing.T) {
 		}
 		checkGrad(t, "conv dx", x, dx, loss, 1e-2, 1e-3)
 		checkGrad(t, "conv dw", w, dw, loss, 1e-2, 1e-3)
+	}
+}
+
+// The weight gradient against a float64 reference, on shapes whose images
+// go into one product several at a time (4×4 and 8×8 maps, with a last
+// group that is not full), and bit for bit the same for any number of
+// goroutines (which changes how many channel blocks there are).
+func TestConvWeightGradGroupsAndWorkers(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	for _, c := range []Conv{
+		{N: 37, Cin: 5, H: 4, W: 4, Cout: 13, K: 3, Pad: 1},
+		{N: 9, Cin: 3, H: 8, W: 8, Cout: 7, K: 3, Pad: 1},
+		{N: 6, Cin: 4, H: 8, W: 8, Cout: 8, K: 1, Pad: 0, Stride: 2},
+		{N: 3, Cin: 2, H: 20, W: 20, Cout: 6, K: 3, Pad: 1},
+	} {
+		x, dy := randn(r, c.InSize()), randn(r, c.OutSize())
+		ho, wo, st := c.OutH(), c.OutW(), c.stride()
+		want := make([]float64, c.WeightSize())
+		for n := 0; n < c.N; n++ {
+			for co := 0; co < c.Cout; co++ {
+				for ci := 0; ci < c.Cin; ci++ {
+					for i := 0; i < c.K; i++ {
+						for j := 0; j < c.K; j++ {
+							for oy := 0; oy < ho; oy++ {
+								for ox := 0; ox < wo; ox++ {
+									iy, ix := oy*st+i-c.Pad, ox*st+j-c.Pad
+									if iy < 0 || iy >= c.H || ix < 0 || ix >= c.W {
+										continue
+									}
+									want[((co*c.Cin+ci)*c.K+i)*c.K+j] += float64(x[((n*c.Cin+ci)*c.H+iy)*c.W+ix]) *
+										float64(dy[((n*c.Cout+co)*ho+oy)*wo+ox])
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+		var first []float32
+		for _, procs := range []int{1, 2, 3, 8} {
+			old := runtime.GOMAXPROCS(procs)
+			dw := randn(r, c.WeightSize()) // stale values must be overwritten
+			c.BackwardWeight(dw, x, dy)
+			runtime.GOMAXPROCS(old)
+			if first == nil {
+				first = dw
+				for i, v := range want {
+					if math.Abs(v-float64(dw[i])) > 1e-4*(1+math.Abs(v)) {
+						t.Fatalf("%+v: dw[%d] = %v, want %v", c, i, dw[i], v)
+					}
+				}
+				continue
+			}
+			for i := range dw {
+				if math.Float32bits(dw[i]) != math.Float32bits(first[i]) {
+					t.Fatalf("%+v: GOMAXPROCS %d: dw[%d] = %v, with 1 goroutine %v", c, procs, i, dw[i], first[i])
+				}
+			}
+		}
 	}
 }
 
@@ -265,7 +325,7 @@ func TestIm2colCol2imAgainstDirect(t *testing.T) {
 		ho, wo, st := c.OutH(), c.OutW(), c.stride()
 		x := randn(r, c.Cin*c.H*c.W)
 		col := randn(r, c.Cin*c.K*c.K*ho*wo) // stale values must be overwritten
-		c.im2col(x, col)
+		c.im2col(x, col, ho*wo, 0, c.Cin)
 		g := randn(r, len(col))
 		dx := randn(r, len(x))
 		want := make([]float64, len(x))

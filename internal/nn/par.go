@@ -7,11 +7,7 @@ import (
 
 // chunks is the fixed number of pieces a batch is cut into for
 // parallel work with partial sums; it does not depend on GOMAXPROCS.
-const chunks = ConvChunks
-
-// ConvChunks is how many partial weight gradients Conv.BackwardWeight
-// keeps: its scratch holds ConvChunks*WeightSize() elements.
-const ConvChunks = 16
+const chunks = 16
 
 // split returns the bounds of piece i of n items cut into k pieces.
 func split(n, k, i int) (lo, hi int) {
