@@ -56,7 +56,7 @@ func FeaturesWith(ctx context.Context, m *encoder.Model, pipe *augment.Pipeline,
 		}
 	}
 	side := pipe.Side(ds[0].H)
-	g, err := m.Graph(batch, side, side, false)
+	g, err := m.EncoderGraph(batch, side, side, false) // h only: no head
 	if err != nil {
 		return nil, err
 	}

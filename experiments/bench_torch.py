@@ -4,7 +4,8 @@ the CIFAR ResNet-18 of experiments/torch_load.py at --width), projection
 head, NT-Xent (tau 0.5) and SGD step, timed on CPU.
 
 Run with Debian's python3 after `apt-get install python3-torch`:
-    /usr/bin/python3 experiments/bench_torch.py --batch-size 256 [--threads 2] [--arch resnet18 --width 0.25]
+    /usr/bin/python3 experiments/bench_torch.py --batch-size 256 [--threads 2] [--arch resnet18 --width 0.25] [--eval]
+(--eval: the eval-mode feature pass under no_grad instead, as `simclr bench --eval`.)
 Prints one JSON object with the keys simclr bench prints:
 images_per_sec (views per second), gflops, peak_rss_bytes, batch_size.
 """
@@ -65,6 +66,29 @@ def resnet18_flops_per_view(width, h=32, w=32):
     return 6 * macs
 
 
+def bench_features(f, a):
+    """What `simclr bench --eval` times: the encoder's eval-mode forward pass to h."""
+    f.eval()
+    x = torch.randn(a.batch_size, 3, 32, 32)
+    with torch.no_grad():
+        for _ in range(a.warmup):
+            f(x)
+        t0 = time.perf_counter()
+        for _ in range(a.steps):
+            f(x)
+        sec = (time.perf_counter() - t0) / a.steps
+    print(json.dumps({
+        "impl": "pytorch " + torch.__version__,
+        "mode": "eval",
+        "batch_size": a.batch_size,
+        "images_per_sec": a.batch_size / sec,
+        "arch": a.arch,
+        "width": a.width,
+        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "threads": torch.get_num_threads(),
+    }))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--arch", default="small", choices=["small", "resnet18"])
@@ -73,6 +97,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--steps", type=int, default=5)
+    ap.add_argument("--eval", action="store_true",
+                    help="time the feature pass instead: eval-mode encoder under no_grad, images/s")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -84,6 +110,8 @@ def main():
         flops = resnet18_flops_per_view(a.width)
     else:
         f, g, flops = small_encoder(), head(), flops_per_view()
+    if a.eval:
+        return bench_features(f, a)
     params = list(f.parameters()) + list(g.parameters())
     opt = torch.optim.SGD(params, lr=0.3, momentum=0.9, weight_decay=1e-6)
     x = torch.randn(2 * a.batch_size, 3, 32, 32)

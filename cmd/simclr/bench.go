@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/pprof"
 
 	"github.com/simclr-go/simclr/encoder"
+	"github.com/simclr-go/simclr/eval"
+	"github.com/simclr-go/simclr/internal/machine"
 	"github.com/simclr-go/simclr/run"
 	"github.com/simclr-go/simclr/train"
 )
@@ -32,11 +35,16 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
 	var cpuprofile string
 	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the timed steps to this file (go tool pprof)")
+	var evalMode bool
+	fs.BoolVar(&evalMode, "eval", false, "time the feature pass instead (eval-mode forward to h, what simclr eval and export run): images/s")
 	if _, err := parse(fs, args, stdout); err != nil {
 		return err
 	}
 	if batch < 2 || steps < 1 || warmup < 0 {
 		return usagef("--batch-size must be at least 2, --steps at least 1, --warmup not negative")
+	}
+	if evalMode {
+		return benchFeatures(ctx, model, batch, warmup, steps, asJSON, stdout)
 	}
 	stop, profErr := func() {}, error(nil)
 	res, err := train.Bench(ctx, run.Config{BatchSize: batch, Seed: 1, Model: model}, warmup, steps, peak, func() {
@@ -54,6 +62,25 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "batch %d (%d views): %.1f views/s, %.3f s/step, %.1f GFLOP/s (%.0f%% of %.0f peak), peak RSS %.0f MB, %d threads, %s\n",
 		batch, 2*batch, res.ImagesPerSec, res.StepSec, res.GFLOPS, 100*res.PeakFraction, res.PeakGFLOPS, float64(res.PeakRSSBytes)/1e6, res.Threads, res.Kernel)
+	return nil
+}
+
+// benchFeatures is simclr bench --eval.
+func benchFeatures(ctx context.Context, cfg encoder.Config, batch, warmup, steps int, asJSON bool, stdout io.Writer) error {
+	m, err := encoder.New(cfg)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	ips, err := eval.BenchFeatures(ctx, m, batch, 32, warmup, steps)
+	if err != nil {
+		return err
+	}
+	res := map[string]any{"impl": "simclr-go " + runtime.Version() + " " + m.Config.Arch, "mode": "eval", "batch_size": batch,
+		"images_per_sec": ips, "peak_rss_bytes": machine.PeakRSS(), "threads": runtime.GOMAXPROCS(0)}
+	if asJSON {
+		return json.NewEncoder(stdout).Encode(res)
+	}
+	fmt.Fprintf(stdout, "features, batch %d: %.1f images/s, peak RSS %.0f MB, %d threads\n", batch, ips, float64(machine.PeakRSS())/1e6, runtime.GOMAXPROCS(0))
 	return nil
 }
 

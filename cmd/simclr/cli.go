@@ -46,11 +46,13 @@ Example:
   simclr augment --dataset cifar10 --n 8 --views 4 --out sheet.png`,
 	"simclr bench": `Times the full training step of the small encoder (or --arch) + projection head with NT-Xent
 and SGD: forward, backward and update; augmentation excluded (inputs are fixed random views).
+--eval times the feature pass instead (eval-mode forward to h, as simclr eval and export run it).
 'simclr bench augment' times the augmentation pipeline alone.
 
 Examples:
   simclr bench --batch-size 256
-  simclr bench --arch resnet18 --width 0.25 --batch-size 128 --cpuprofile cpu.out`,
+  simclr bench --arch resnet18 --width 0.25 --batch-size 128 --cpuprofile cpu.out
+  simclr bench --eval --arch resnet18 --batch-size 256`,
 	"simclr bench augment": `Times the augmentation pipeline alone: an epoch of --n images, two views each, through the
 double-buffered stream the trainer reads (views/s).
 

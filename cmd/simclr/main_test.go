@@ -505,3 +505,19 @@ func TestTrainDefaultsAreTheMeasuredRecipe(t *testing.T) {
 		}
 	}
 }
+
+// bench --eval times the feature pass and says so in its JSON.
+func TestBenchFeatures(t *testing.T) {
+	code, stdout, stderr := simclr(t, "bench", "--eval", "--arch", "resnet18", "--width", "0.125", "--batch-size", "4", "--warmup", "0", "--steps", "1", "--json")
+	var res struct {
+		Mode         string  `json:"mode"`
+		Batch        int     `json:"batch_size"`
+		ImagesPerSec float64 `json:"images_per_sec"`
+	}
+	if code != 0 || json.Unmarshal([]byte(stdout), &res) != nil || res.Mode != "eval" || res.Batch != 4 || !(res.ImagesPerSec > 0) {
+		t.Fatalf("bench --eval: exit %d %q %q", code, stdout, stderr)
+	}
+	if code, _, stderr := simclr(t, "bench", "--eval", "--arch", "vgg"); code != 2 || !strings.Contains(stderr, "vgg") {
+		t.Fatalf("bench --eval --arch vgg: exit %d %q", code, stderr)
+	}
+}
