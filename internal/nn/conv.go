@@ -169,15 +169,17 @@ func (t *tap) clearEdges(block []float32, wo int) {
 	if t.lo == 0 && t.hi == wo {
 		return
 	}
-	// The edges are a pixel or two wide: plain stores, not a memclr call
-	// per row.
-	for oy := t.oyLo; oy < t.oyHi; oy++ {
-		row := block[oy*wo : oy*wo+wo]
-		for x := 0; x < t.lo; x++ { // (not `range`: that compiles to a memclr call)
-			row[x] = 0
+	// The edges are a pixel or two wide: one strided loop of plain stores
+	// per edge column, not loops (or memclr calls) per row.
+	end := t.oyHi * wo
+	for x := 0; x < t.lo; x++ {
+		for i := t.oyLo*wo + x; i < end; i += wo {
+			block[i] = 0
 		}
-		for x := t.hi; x < wo; x++ {
-			row[x] = 0
+	}
+	for x := t.hi; x < wo; x++ {
+		for i := t.oyLo*wo + x; i < end; i += wo {
+			block[i] = 0
 		}
 	}
 }
@@ -267,55 +269,83 @@ func (c Conv) BackwardInput(dx, w, dy []float32) {
 // dw is one product per group of images, Σ_n dy_n·col_nᵀ with depth
 // (the images' output pixels) up to gemm.DepthBlock: small feature maps
 // (8×8, 4×4) put several images into one product instead of a product
-// of depth 16 or 64 per image. Each element of dw is summed in image
-// order and the work is split over blocks of input channels (columns of
-// dw), so the bits do not depend on the number of blocks or goroutines,
-// and no partial gradients are kept.
+// of depth 16 or 64 per image. Each group's dy is packed once; goroutines
+// share out blocks of input channels (columns of dw). Products are summed
+// into a partial gradient over up to partialDepth output pixels, and the
+// partials into dw, both in image order: two levels keep float32 rounding
+// near that of 16 partial sums, and the bits depend on neither the number
+// of blocks nor GOMAXPROCS.
 func (c Conv) BackwardWeight(dw, x, dy []float32) {
 	c.check(x, dw, dy)
-	kt, hw := c.K*c.K, c.OutH()*c.OutW()
-	g := max(1, gemm.DepthBlock/hw) // images per product
-	blocks := min(c.Cin, 4*runtime.GOMAXPROCS(0))
-	forEach(blocks, func(bl int) {
+	kk, kt, hw := c.Cin*c.K*c.K, c.K*c.K, c.OutH()*c.OutW()
+	in, out := c.Cin*c.H*c.W, c.Cout*hw
+	g := max(1, gemm.DepthBlock/hw)     // images per product
+	span := max(g, partialDepth/hw/g*g) // images per partial sum
+	blocks := min(c.Cin, runtime.GOMAXPROCS(0))
+	pa := packedPool.Get().(*gemm.PackedA)
+	defer packedPool.Put(pa)
+	dyg, cols, parts := getCol(c.Cout*g*hw), make([]*[]float32, blocks), make([]*[]float32, blocks)
+	for bl := range cols {
 		ci0, ci1 := split(c.Cin, blocks, bl)
-		col := getCol((ci1 - ci0) * kt * g * hw)
-		var dyg *[]float32
-		if g > 1 {
-			dyg = getCol(c.Cout * g * hw)
+		cols[bl], parts[bl] = getCol((ci1-ci0)*kt*g*hw), getCol(c.Cout*(ci1-ci0)*kt)
+	}
+	for n := 0; n < c.N; n += g {
+		ng := min(g, c.N-n)
+		depth := ng * hw
+		pa.Pack(false, c.Cout, depth, 1, c.gather(*dyg, dy[n*out:], ng), depth)
+		beta, last := float32(1), n+ng == c.N || (n+ng)%span == 0
+		if n%span == 0 {
+			beta = 0
 		}
-		for n := 0; n < c.N; n += g {
-			c.weightProduct(dw, x, dy, *col, dyg, n, min(g, c.N-n), ci0, ci1)
-		}
-		colPool.Put(col)
-		if dyg != nil {
-			colPool.Put(dyg)
-		}
-	})
+		forEach(blocks, func(bl int) {
+			ci0, ci1 := split(c.Cin, blocks, bl)
+			rows, col, part := (ci1-ci0)*kt, *cols[bl], *parts[bl]
+			for i := 0; i < ng; i++ {
+				c.im2col(x[(n+i)*in:(n+i+1)*in], col[i*hw:], depth, ci0, ci1)
+			}
+			gemm.SgemmPacked(pa, true, rows, col, depth, beta, part, rows)
+			if last {
+				addRows(dw[ci0*kt:], kk, part, rows, c.Cout, n < span)
+			}
+		})
+	}
+	colPool.Put(dyg)
+	for bl := range cols {
+		colPool.Put(cols[bl])
+		colPool.Put(parts[bl])
+	}
 }
 
-// weightProduct adds (sets, for the first images) the product of images
-// [n, n+ng) to the columns of dw of input channels [ci0, ci1). col holds
-// their receptive fields side by side; dyg, when ng > 1, gathers their
-// output gradients side by side (for one image dy is used in place).
-func (c Conv) weightProduct(dw, x, dy, col []float32, dyg *[]float32, n, ng, ci0, ci1 int) {
-	kk, kt, hw := c.Cin*c.K*c.K, c.K*c.K, c.OutH()*c.OutW()
-	in, out, depth := c.Cin*c.H*c.W, c.Cout*hw, ng*hw
-	a, lda := dy[n*out:], hw
-	if ng > 1 {
-		a, lda = *dyg, depth
+// partialDepth is how many output pixels (terms per weight) the weight
+// gradient sums before adding the sum to dw.
+const partialDepth = 16 * gemm.DepthBlock
+
+// addRows adds (sets, when first) the m rows of n values of src (stride n)
+// to dst (stride ld).
+func addRows(dst []float32, ld int, src []float32, n, m int, first bool) {
+	for i := 0; i < m; i++ {
+		d, s := dst[i*ld:i*ld+n], src[i*n:i*n+n]
+		if first {
+			copy(d, s)
+			continue
+		}
+		gemm.Axpy(d, s, 1) // 1·v is v: a plain add
 	}
+}
+
+// gather lays the output gradients of ng consecutive images (dy from the
+// first) side by side, Cout rows of ng·Ho·Wo, into buf; one image's are
+// returned in place.
+func (c Conv) gather(buf, dy []float32, ng int) []float32 {
+	hw := c.OutH() * c.OutW()
+	if ng == 1 {
+		return dy
+	}
+	depth, out := ng*hw, c.Cout*hw
 	for i := 0; i < ng; i++ {
-		c.im2col(x[(n+i)*in:(n+i+1)*in], col[i*hw:], depth, ci0, ci1)
-		if ng > 1 {
-			src := dy[(n+i)*out:]
-			for co := 0; co < c.Cout; co++ {
-				copy(a[co*depth+i*hw:][:hw], src[co*hw:][:hw])
-			}
+		for co := 0; co < c.Cout; co++ {
+			copy(buf[co*depth+i*hw:][:hw], dy[i*out+co*hw:][:hw])
 		}
 	}
-	beta := float32(1)
-	if n == 0 {
-		beta = 0
-	}
-	gemm.Sgemm(false, true, c.Cout, (ci1-ci0)*kt, depth, 1, a, lda, col, depth, beta, dw[ci0*kt:], kk)
+	return buf
 }

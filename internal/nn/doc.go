@@ -10,7 +10,9 @@
 //
 // Work is split over images (or channels) in chunks whose boundaries depend
 // only on the shapes, and per-chunk partial sums are reduced in chunk
-// order, so every result is bit-identical for any GOMAXPROCS.
+// order; the convolution's weight gradient is split over blocks of input
+// channels, each summing every image in order. So every result is
+// bit-identical for any GOMAXPROCS.
 //
 // Matrix products go through internal/gemm. Max pooling and the
 // BatchNorm elementwise passes have AVX2 kernels (kernels_amd64.s) that

@@ -118,7 +118,9 @@ func TestConvWeightGradGroupsAndWorkers(t *testing.T) {
 		{N: 37, Cin: 5, H: 4, W: 4, Cout: 13, K: 3, Pad: 1},
 		{N: 9, Cin: 3, H: 8, W: 8, Cout: 7, K: 3, Pad: 1},
 		{N: 6, Cin: 4, H: 8, W: 8, Cout: 8, K: 1, Pad: 0, Stride: 2},
+		{N: 5, Cin: 3, H: 10, W: 10, Cout: 4, K: 3, Pad: 1}, // the block im2col, two images per product
 		{N: 3, Cin: 2, H: 20, W: 20, Cout: 6, K: 3, Pad: 1},
+		{N: 37, Cin: 2, H: 16, W: 16, Cout: 7, K: 3, Pad: 1}, // three partial sums: 16, 16 and 5 images
 	} {
 		x, dy := randn(r, c.InSize()), randn(r, c.OutSize())
 		ho, wo, st := c.OutH(), c.OutW(), c.stride()
@@ -321,6 +323,7 @@ func TestIm2colCol2imAgainstDirect(t *testing.T) {
 		{N: 1, Cin: 2, H: 2, W: 9, Cout: 1, K: 3, Pad: 1},
 		{N: 1, Cin: 1, H: 4, W: 4, Cout: 1, K: 1, Pad: 0},
 		{N: 1, Cin: 2, H: 7, W: 9, Cout: 1, K: 3, Pad: 1, Stride: 2},
+		{N: 1, Cin: 2, H: 32, W: 32, Cout: 1, K: 1, Pad: 0, Stride: 2},
 	} {
 		ho, wo, st := c.OutH(), c.OutW(), c.stride()
 		x := randn(r, c.Cin*c.H*c.W)
