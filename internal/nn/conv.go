@@ -269,12 +269,13 @@ func (c Conv) BackwardInput(dx, w, dy []float32) {
 // dw is one product per group of images, Σ_n dy_n·col_nᵀ with depth
 // (the images' output pixels) up to gemm.DepthBlock: small feature maps
 // (8×8, 4×4) put several images into one product instead of a product
-// of depth 16 or 64 per image. Each group's dy is packed once; goroutines
-// share out blocks of input channels (columns of dw). Products are summed
-// into a partial gradient over up to partialDepth output pixels, and the
-// partials into dw, both in image order: two levels keep float32 rounding
-// near that of 16 partial sums, and the bits depend on neither the number
-// of blocks nor GOMAXPROCS.
+// of depth 16 or 64 per image. Each goroutine owns a block of input
+// channels (columns of dw) and runs through every image: no barrier per
+// image, and one packing of dy per goroutine. Products are summed into a
+// partial gradient over up to partialDepth output pixels, and the partials
+// into dw, both in image order: two levels keep float32 rounding near that
+// of 16 partial sums, and the bits depend on neither the number of blocks
+// nor GOMAXPROCS.
 func (c Conv) BackwardWeight(dw, x, dy []float32) {
 	c.check(x, dw, dy)
 	kk, kt, hw := c.Cin*c.K*c.K, c.K*c.K, c.OutH()*c.OutW()
@@ -282,38 +283,30 @@ func (c Conv) BackwardWeight(dw, x, dy []float32) {
 	g := max(1, gemm.DepthBlock/hw)     // images per product
 	span := max(g, partialDepth/hw/g*g) // images per partial sum
 	blocks := min(c.Cin, runtime.GOMAXPROCS(0))
-	pa := packedPool.Get().(*gemm.PackedA)
-	defer packedPool.Put(pa)
-	dyg, cols, parts := getCol(c.Cout*g*hw), make([]*[]float32, blocks), make([]*[]float32, blocks)
-	for bl := range cols {
+	forEach(blocks, func(bl int) {
 		ci0, ci1 := split(c.Cin, blocks, bl)
-		cols[bl], parts[bl] = getCol((ci1-ci0)*kt*g*hw), getCol(c.Cout*(ci1-ci0)*kt)
-	}
-	for n := 0; n < c.N; n += g {
-		ng := min(g, c.N-n)
-		depth := ng * hw
-		pa.Pack(false, c.Cout, depth, 1, c.gather(*dyg, dy[n*out:], ng), depth)
-		beta, last := float32(1), n+ng == c.N || (n+ng)%span == 0
-		if n%span == 0 {
-			beta = 0
-		}
-		forEach(blocks, func(bl int) {
-			ci0, ci1 := split(c.Cin, blocks, bl)
-			rows, col, part := (ci1-ci0)*kt, *cols[bl], *parts[bl]
+		rows := (ci1 - ci0) * kt
+		dyg, colp, partp := getCol(c.Cout*g*hw), getCol(rows*g*hw), getCol(c.Cout*rows)
+		col, part := *colp, *partp
+		for n := 0; n < c.N; n += g {
+			ng := min(g, c.N-n)
+			depth := ng * hw
 			for i := 0; i < ng; i++ {
 				c.im2col(x[(n+i)*in:(n+i+1)*in], col[i*hw:], depth, ci0, ci1)
 			}
-			gemm.SgemmPacked(pa, true, rows, col, depth, beta, part, rows)
-			if last {
+			beta := float32(1)
+			if n%span == 0 {
+				beta = 0
+			}
+			gemm.Sgemm(false, true, c.Cout, rows, depth, 1, c.gather(*dyg, dy[n*out:], ng), depth, col, depth, beta, part, rows)
+			if n+ng == c.N || (n+ng)%span == 0 {
 				addRows(dw[ci0*kt:], kk, part, rows, c.Cout, n < span)
 			}
-		})
-	}
-	colPool.Put(dyg)
-	for bl := range cols {
-		colPool.Put(cols[bl])
-		colPool.Put(parts[bl])
-	}
+		}
+		colPool.Put(dyg)
+		colPool.Put(colp)
+		colPool.Put(partp)
+	})
 }
 
 // partialDepth is how many output pixels (terms per weight) the weight
