@@ -6,6 +6,7 @@
 #   experiments/bench.sh [ROUNDS] [BATCH...]      (defaults: 3 rounds, batch 256)
 #   ARCH=resnet18 WIDTHS="0.25 0.5 1" experiments/bench.sh 3 128 256
 #   MODE=eval ARCH=resnet18 experiments/bench.sh 3 256   (the feature pass: eval-mode forward, images/s)
+#   WARMUP=1 STEPS=2 ARCH=resnet18 WIDTHS=1 experiments/bench.sh 2 128   (fewer steps per round; default 2 and 5)
 #
 # Needs Debian's PyTorch: apt-get install python3-torch (run by /usr/bin/python3;
 # a pyenv python3 earlier on PATH does not see Debian's packages).
@@ -20,14 +21,14 @@ need torch bench.sh python3-torch
 build
 machine
 arch=${ARCH:-small}
-mode=() unit=views/s
-[ "${MODE:-train}" = eval ] && mode=(--eval) unit=images/s
+opts=(--warmup "${WARMUP:-2}" --steps "${STEPS:-5}") unit=views/s
+[ "${MODE:-train}" = eval ] && opts+=(--eval) unit=images/s
 for width in ${WIDTHS:-1}; do
 for b in "${batches[@]}"; do
 	ratios=()
 	for r in $(seq 1 "$rounds"); do
-		go_json=$("$bin" bench --json --batch-size "$b" --arch "$arch" --width "$width" "${mode[@]}")
-		pt_json=$($py experiments/bench_torch.py --batch-size "$b" --threads 2 --arch "$arch" --width "$width" "${mode[@]}")
+		go_json=$("$bin" bench --json --batch-size "$b" --arch "$arch" --width "$width" "${opts[@]}")
+		pt_json=$($py experiments/bench_torch.py --batch-size "$b" --threads 2 --arch "$arch" --width "$width" "${opts[@]}")
 		g=$(field "$go_json" images_per_sec)
 		p=$(field "$pt_json" images_per_sec)
 		gr=$(field "$go_json" peak_rss_bytes)
