@@ -22,6 +22,7 @@ type BenchResult struct {
 	PeakFraction float64 `json:"peak_fraction"`
 	PeakRSSBytes int64   `json:"peak_rss_bytes"`
 	Threads      int     `json:"threads"`
+	Busy         float64 `json:"busy"` // CPU time of the timed steps over wall time × threads: 1 when no thread waits
 	Kernel       string  `json:"kernel"`
 }
 
@@ -48,7 +49,7 @@ func Bench(ctx context.Context, cfg run.Config, warmup, steps int, peak float64,
 	if started != nil {
 		started()
 	}
-	start := time.Now()
+	start, cpu0 := time.Now(), machine.CPUTime()
 	for range steps {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -57,7 +58,8 @@ func Bench(ctx context.Context, cfg run.Config, warmup, steps int, peak float64,
 			return nil, err
 		}
 	}
-	sec := time.Since(start).Seconds() / float64(steps)
+	wall, cpu := time.Since(start).Seconds(), machine.CPUTime()-cpu0
+	sec := wall / float64(steps)
 	threads := runtime.GOMAXPROCS(0)
 	if peak == 0 {
 		peak = float64(threads) * machine.ReadCPU().MHz / 1000 * 32
@@ -66,7 +68,7 @@ func Bench(ctx context.Context, cfg run.Config, warmup, steps int, peak float64,
 	res := &BenchResult{
 		Impl: "simclr-go " + runtime.Version() + " " + t.Model.Config.Arch, BatchSize: t.Config.BatchSize, ImagesPerSec: views, StepSec: sec,
 		GFLOPS: views * t.Model.TrainFLOPsPerView(32, 32) / 1e9, PeakGFLOPS: peak,
-		PeakRSSBytes: machine.PeakRSS(), Threads: threads, Kernel: gemm.Kernel(),
+		PeakRSSBytes: machine.PeakRSS(), Threads: threads, Busy: cpu / (wall * float64(threads)), Kernel: gemm.Kernel(),
 	}
 	if peak > 0 {
 		res.PeakFraction = res.GFLOPS / peak

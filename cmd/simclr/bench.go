@@ -60,8 +60,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if asJSON {
 		return json.NewEncoder(stdout).Encode(res)
 	}
-	fmt.Fprintf(stdout, "batch %d (%d views): %.1f views/s, %.3f s/step, %.1f GFLOP/s (%.0f%% of %.0f peak), peak RSS %.0f MB, %d threads, %s\n",
-		batch, 2*batch, res.ImagesPerSec, res.StepSec, res.GFLOPS, 100*res.PeakFraction, res.PeakGFLOPS, float64(res.PeakRSSBytes)/1e6, res.Threads, res.Kernel)
+	fmt.Fprintf(stdout, "batch %d (%d views): %.1f views/s, %.3f s/step, %.1f GFLOP/s (%.0f%% of %.0f peak), peak RSS %.0f MB, %d threads %.0f%% busy, %s\n",
+		batch, 2*batch, res.ImagesPerSec, res.StepSec, res.GFLOPS, 100*res.PeakFraction, res.PeakGFLOPS, float64(res.PeakRSSBytes)/1e6, res.Threads, 100*res.Busy, res.Kernel)
 	return nil
 }
 

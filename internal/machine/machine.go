@@ -66,3 +66,13 @@ func PeakRSS() int64 {
 	}
 	return ru.Maxrss * 1024 // Linux reports KiB
 }
+
+// CPUTime is the CPU time (user and system) the process has used so far,
+// in seconds (0 if unknown).
+func CPUTime() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}

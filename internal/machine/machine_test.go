@@ -20,3 +20,15 @@ func TestReadCPU(t *testing.T) {
 		t.Fatal("no peak RSS for a running process")
 	}
 }
+
+func TestCPUTimeGrowsWithWork(t *testing.T) {
+	before, x := CPUTime(), 0.0
+	for i := 0; CPUTime()-before < 0.02 && i < 1e7; i++ {
+		for j := range 1000 {
+			x += float64(j) * 1e-9
+		}
+	}
+	if got := CPUTime() - before; !(got >= 0.02 && got < 10) || x < 0 {
+		t.Fatalf("CPU time grew by %v s over a busy loop", got)
+	}
+}

@@ -82,15 +82,21 @@ func (c Conv) im2col(x, col []float32, ld, ci0, ci1 int) {
 						continue
 					}
 					src := plane[iy*c.W : iy*c.W+c.W]
-					clear(row[:lo])
+					// Edges a pixel or two wide: plain stores, not memclr calls.
+					for ox := 0; ox < lo; ox++ {
+						row[ox] = 0
+					}
 					if st == 1 {
 						copy(row[lo:hi], src[lo+j-c.Pad:hi+j-c.Pad])
 					} else {
-						for ox := lo; ox < hi; ox++ {
-							row[ox] = src[ox*st+j-c.Pad]
+						s, r := src[lo*st+j-c.Pad:], row[lo:hi]
+						for t := range r {
+							r[t] = s[t*st]
 						}
 					}
-					clear(row[hi:])
+					for ox := hi; ox < wo; ox++ {
+						row[ox] = 0
+					}
 				}
 			}
 		}
