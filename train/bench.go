@@ -4,9 +4,11 @@ import (
 	"context"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/simclr-go/simclr/internal/gemm"
+	"github.com/simclr-go/simclr/internal/graphop"
 	"github.com/simclr-go/simclr/internal/machine"
 	"github.com/simclr-go/simclr/run"
 )
@@ -24,6 +26,10 @@ type BenchResult struct {
 	Threads      int     `json:"threads"`
 	Busy         float64 `json:"busy"` // CPU time of the timed steps over wall time × threads: 1 when no thread waits
 	Kernel       string  `json:"kernel"`
+	// Ops is the wall time per step of each kind of operator (conv,
+	// dconv.w, bn, …); "other" is the rest of the step: gorgonia's own
+	// operators (gradient sums, the optimiser's) and the machine between ops.
+	Ops map[string]float64 `json:"op_sec_per_step"`
 }
 
 // Bench times the full training step of cfg on fixed random 32×32 views
@@ -49,6 +55,7 @@ func Bench(ctx context.Context, cfg run.Config, warmup, steps int, peak float64,
 	if started != nil {
 		started()
 	}
+	stopTiming := graphop.TimeOps()
 	start, cpu0 := time.Now(), machine.CPUTime()
 	for range steps {
 		if err := ctx.Err(); err != nil {
@@ -59,6 +66,7 @@ func Bench(ctx context.Context, cfg run.Config, warmup, steps int, peak float64,
 		}
 	}
 	wall, cpu := time.Since(start).Seconds(), machine.CPUTime()-cpu0
+	ops := opKinds(stopTiming(), wall, steps)
 	sec := wall / float64(steps)
 	threads := runtime.GOMAXPROCS(0)
 	if peak == 0 {
@@ -68,10 +76,29 @@ func Bench(ctx context.Context, cfg run.Config, warmup, steps int, peak float64,
 	res := &BenchResult{
 		Impl: "simclr-go " + runtime.Version() + " " + t.Model.Config.Arch, BatchSize: t.Config.BatchSize, ImagesPerSec: views, StepSec: sec,
 		GFLOPS: views * t.Model.TrainFLOPsPerView(32, 32) / 1e9, PeakGFLOPS: peak,
-		PeakRSSBytes: machine.PeakRSS(), Threads: threads, Busy: cpu / (wall * float64(threads)), Kernel: gemm.Kernel(),
+		PeakRSSBytes: machine.PeakRSS(), Threads: threads, Busy: cpu / (wall * float64(threads)), Kernel: gemm.Kernel(), Ops: ops,
 	}
 	if peak > 0 {
 		res.PeakFraction = res.GFLOPS / peak
 	}
 	return res, nil
+}
+
+// opKinds sums op times by kind, per step: a layer's ops are named
+// kind.param ("conv.layer1.0.conv1"), its gradients dkind.wrt.param
+// ("dconv.w.…", wrt one of x, w, b, affine), and the kind is the name
+// without the parameter. wall is the timed steps' total.
+func opKinds(times map[string]time.Duration, wall float64, steps int) map[string]float64 {
+	kinds := map[string]float64{}
+	covered := 0.0
+	for name, d := range times {
+		kind, rest, _ := strings.Cut(name, ".")
+		if sub, _, ok := strings.Cut(rest, "."); ok && strings.HasPrefix(kind, "d") && strings.Contains(" x w b affine ", " "+sub+" ") {
+			kind += "." + sub
+		}
+		kinds[kind] += d.Seconds() / float64(steps)
+		covered += d.Seconds()
+	}
+	kinds["other"] = (wall - covered) / float64(steps)
+	return kinds
 }

@@ -1,14 +1,17 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 
 	"github.com/simclr-go/simclr/encoder"
 	"github.com/simclr-go/simclr/eval"
@@ -35,7 +38,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
 	var cpuprofile string
 	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the timed steps to this file (go tool pprof)")
-	var evalMode bool
+	var evalMode, ops bool
+	fs.BoolVar(&ops, "ops", false, "also print the step's wall time by kind of operator (what runs serially shows as a kind whose share grows with threads)")
 	fs.BoolVar(&evalMode, "eval", false, "time the feature pass instead (eval-mode forward to h, what simclr eval and export run): images/s")
 	if _, err := parse(fs, args, stdout); err != nil {
 		return err
@@ -62,7 +66,19 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "batch %d (%d views): %.1f views/s, %.3f s/step, %.1f GFLOP/s (%.0f%% of %.0f peak), peak RSS %.0f MB, %d threads %.0f%% busy, %s\n",
 		batch, 2*batch, res.ImagesPerSec, res.StepSec, res.GFLOPS, 100*res.PeakFraction, res.PeakGFLOPS, float64(res.PeakRSSBytes)/1e6, res.Threads, 100*res.Busy, res.Kernel)
+	if ops {
+		printOps(stdout, res.Ops, res.StepSec)
+	}
 	return nil
+}
+
+// printOps prints the step's time by kind of operator, largest first.
+func printOps(w io.Writer, ops map[string]float64, step float64) {
+	kinds := slices.Collect(maps.Keys(ops))
+	slices.SortFunc(kinds, func(a, b string) int { return cmp.Compare(ops[b], ops[a]) })
+	for _, k := range kinds {
+		fmt.Fprintf(w, "  %-12s %8.1f ms/step %5.1f%%\n", k, 1000*ops[k], 100*ops[k]/step)
+	}
 }
 
 // benchFeatures is simclr bench --eval.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash"
 	"hash/fnv"
+	"time"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -79,6 +80,9 @@ func (op *Op) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.Shape.
 func (op *Op) Do(vals ...G.Value) (G.Value, error) {
 	if len(vals) != len(op.InDims) {
 		return nil, fmt.Errorf("%s: got %d inputs, want %d", op.Name, len(vals), len(op.InDims))
+	}
+	if timing.on.Load() {
+		defer record(op.Name, time.Now())
 	}
 	op.ins = op.ins[:0]
 	for i, v := range vals {
