@@ -183,8 +183,18 @@ func (w *Workspace) macro(a []float32, mb, nb, kb int, c []float32, ldc int, add
 				kernel(kb, ap, bp, c[off:], ldc, add)
 				continue
 			}
+			// A sliver of up to 4 rows (16 output channels are 6+6+4)
+			// takes the 4-row kernel: two thirds of the work of 6 rows.
+			kern := kernel
+			if nrow <= 4 {
+				kern = kernel4
+				if nrow == 4 && ncol == nr {
+					kern(kb, ap, bp, c[off:], ldc, add)
+					continue
+				}
+			}
 			t := w.tile[:]
-			kernel(kb, ap, bp, t, nr, false)
+			kern(kb, ap, bp, t, nr, false)
 			for i := 0; i < nrow; i++ {
 				dst := c[off+i*ldc : off+i*ldc+ncol]
 				if !add {
@@ -279,12 +289,17 @@ func packB(dst []float32, trans bool, b []float32, ldb, pc, jc, kb, nb int) {
 // kernelGo is the portable micro-kernel: c[i*ldc+j] += Σ_p a[p*mr+i]*b[p*nr+j]
 // for the full mr×nr tile.
 func kernelGo(k int, a, b, c []float32, ldc int, add bool) {
+	kernelRowsGo(mr, k, a, b, c, ldc, add)
+}
+
+// kernelRowsGo is kernelGo for the first rows rows of the tile.
+func kernelRowsGo(rows, k int, a, b, c []float32, ldc int, add bool) {
 	var acc [mr * nr]float32
 	a = a[:k*mr]
 	b = b[:k*nr]
 	for p := 0; p < k; p++ {
 		bp := b[p*nr : p*nr+nr : p*nr+nr]
-		ap := a[p*mr : p*mr+mr : p*mr+mr]
+		ap := a[p*mr : p*mr+rows : p*mr+rows]
 		for i, av := range ap {
 			row := acc[i*nr : i*nr+nr : i*nr+nr]
 			for j, bv := range bp {
@@ -292,7 +307,7 @@ func kernelGo(k int, a, b, c []float32, ldc int, add bool) {
 			}
 		}
 	}
-	for i := 0; i < mr; i++ {
+	for i := 0; i < rows; i++ {
 		dst := c[i*ldc : i*ldc+nr]
 		if !add {
 			copy(dst, acc[i*nr:i*nr+nr])

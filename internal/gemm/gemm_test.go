@@ -43,7 +43,7 @@ func randSlice(r *rand.Rand, n int) []float32 {
 
 func TestSgemmMatchesNaive(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	shapes := [][3]int{{1, 1, 1}, {6, 16, 1}, {7, 17, 3}, {5, 3, 300}, {97, 33, 257}, {13, 4100, 5}, {200, 70, 600}, {64, 1024, 27}}
+	shapes := [][3]int{{1, 1, 1}, {6, 16, 1}, {7, 17, 3}, {5, 3, 300}, {97, 33, 257}, {13, 4100, 5}, {200, 70, 600}, {64, 1024, 27}, {16, 40, 20}, {4, 16, 9}, {3, 33, 7}}
 	for _, s := range shapes {
 		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
 			m, n, k := s[0], s[1], s[2]
@@ -112,6 +112,22 @@ func TestKernelsAgree(t *testing.T) {
 	for i := range c1 {
 		if d := math.Abs(float64(c1[i] - c2[i])); d > 1e-4 {
 			t.Fatalf("kernel %s differs from Go kernel at %d: %v vs %v", Kernel(), i, c1[i], c2[i])
+		}
+	}
+	// The 4-row kernel gives the first 4 rows of the 6-row one, bit for bit
+	// (each sum runs in the same order), and writes nothing past them.
+	for _, pair := range [][2]func(int, []float32, []float32, []float32, int, bool){{kernel, kernel4}, {kernelGo, func(k int, a, b, c []float32, ldc int, add bool) { kernelRowsGo(4, k, a, b, c, ldc, add) }}} {
+		six, four := randSlice(r, mr*nr), randSlice(r, mr*nr)
+		copy(four, six)
+		pair[0](k, a, b, six, nr, true)
+		pair[1](k, a, b, four, nr, true)
+		for i := range six {
+			if i < 4*nr && math.Float32bits(six[i]) != math.Float32bits(four[i]) {
+				t.Fatalf("4-row kernel differs from the 6-row one at %d: %v vs %v", i, four[i], six[i])
+			}
+			if i >= 4*nr && four[i] == six[i] {
+				t.Fatalf("4-row kernel wrote row %d", i/nr)
+			}
 		}
 	}
 	// Storing (add false) over garbage equals adding onto zeros, bit for
@@ -196,3 +212,7 @@ func TestAxpyMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// ResNet-18 ×0.25 layer 1 (16 channels, 32×32): the forward product of one
+// image, 16 rows (6+6+4).
+func BenchmarkR18Layer1Shape(b *testing.B) { benchmarkSgemm(b, 16, 1024, 144, false) }

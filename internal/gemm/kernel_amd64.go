@@ -23,6 +23,21 @@ func kernel(k int, a, b, c []float32, ldc int, add bool) {
 }
 
 //go:noescape
+func kernel4AVX2(k int, a, b, c *float32, ldc int, add bool)
+
+// kernel4 is kernel for the first 4 rows of the sliver (c holds 4 rows).
+func kernel4(k int, a, b, c []float32, ldc int, add bool) {
+	if hasAVX2 && k > 0 {
+		_ = a[k*mr-1]
+		_ = b[k*nr-1]
+		_ = c[3*ldc+nr-1]
+		kernel4AVX2(k, &a[0], &b[0], &c[0], ldc, add)
+		return
+	}
+	kernelRowsGo(4, k, a, b, c, ldc, add)
+}
+
+//go:noescape
 func packTransAVX(d, b *float32, ldb, kb8 int)
 
 //go:noescape

@@ -5,6 +5,9 @@ package gemm
 // kernel adds the mr×nr tile product to c, or with add false stores it.
 func kernel(k int, a, b, c []float32, ldc int, add bool) { kernelGo(k, a, b, c, ldc, add) }
 
+// kernel4 is kernel for the first 4 rows of the sliver (c holds 4 rows).
+func kernel4(k int, a, b, c []float32, ldc int, add bool) { kernelRowsGo(4, k, a, b, c, ldc, add) }
+
 // Kernel names the micro-kernel in use, for benchmarks and reports.
 func Kernel() string { return "go 6x16" }
 
