@@ -3,6 +3,7 @@ package encoder
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/simclr-go/simclr/contrastive"
@@ -128,6 +129,35 @@ func TestGradientsThroughGraph(t *testing.T) {
 	}
 	if cos := dot / math.Sqrt(na*nf); cos < 0.995 {
 		t.Errorf("analytic and finite-difference gradients have cosine %v, want >= 0.995", cos)
+	}
+}
+
+// The backward pass computes the input gradient of every convolution but
+// the first: nothing reads the gradient of the images.
+func TestNoGradientForTheImages(t *testing.T) {
+	for _, arch := range []string{"small", "resnet18"} {
+		m, _ := New(Config{Arch: arch, Width: 0.25, Seed: 3, ProjDim: 16})
+		g, _, _, vm := lossGraph(t, m, 4, 8)
+		vm.Close()
+		dx := map[string]bool{}
+		for _, n := range g.G.AllNodes() {
+			if op, ok := n.Op().(*graphop.Op); ok && strings.HasPrefix(op.Name, "dconv.x.") {
+				dx[strings.TrimPrefix(op.Name, "dconv.x.")] = true
+			}
+		}
+		convs := 0
+		for i, p := range m.Params() {
+			if len(p.Shape) != 4 {
+				continue
+			}
+			convs++
+			if dx[p.Name] == (i == 0) {
+				t.Errorf("%s: %s has an input-gradient node: %v (want only for convolutions after the first)", arch, p.Name, dx[p.Name])
+			}
+		}
+		if len(dx) != convs-1 {
+			t.Errorf("%s: %d input-gradient nodes for %d convolutions", arch, len(dx), convs)
+		}
 	}
 }
 

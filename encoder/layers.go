@@ -97,6 +97,22 @@ func (b *builder) apply(op *graphop.Op, in ...*G.Node) *G.Node {
 // conv adds a K×K convolution without bias, padding K/2, with the given
 // stride.
 func (b *builder) conv(x *G.Node, w *Param, stride int) *G.Node {
+	return b.convSkip(x, w, stride, nil)
+}
+
+// skip carries the gradient of an identity shortcut from a residual join
+// to the first convolution of its block, which reads the same input x.
+// That convolution's input gradient adds it in, masked by the join's
+// ReLU: x then has one gradient, so gorgonia adds no sum node (a serial
+// pass over the whole tensor) and the join builds no second masked copy
+// of its gradient. The sum is the same single addition: the same bits.
+type skip struct {
+	y, dy *G.Node // the join's output and its gradient, set by the join's backward
+}
+
+// convSkip is conv whose input gradient adds the identity shortcut's
+// gradient from sk (when not nil).
+func (b *builder) convSkip(x *G.Node, w *Param, stride int, sk *skip) *G.Node {
 	if b.err != nil {
 		return nil
 	}
@@ -109,11 +125,27 @@ func (b *builder) conv(x *G.Node, w *Param, stride int) *G.Node {
 	}
 	wn := b.param(w)
 	out := tensor.Shape{c.N, c.Cout, c.OutH(), c.OutW()}
-	op := &graphop.Op{Name: "conv." + w.Name, InDims: []int{4, 4}, Shape: out, Diff: []bool{true, true},
+	// The images themselves (a leaf that no operator computes) need no
+	// gradient: the first layer's dx would be computed and never read.
+	needDx := x.Op() != nil
+	op := &graphop.Op{Name: "conv." + w.Name, InDims: []int{4, 4}, Shape: out, Diff: []bool{needDx, true},
 		Fwd: func(y []float32, in [][]float32) { c.Forward(y, in[0], in[1]) }}
 	op.Bwd = func(in G.Nodes, _, dy *G.Node) (G.Nodes, error) {
-		dx := b.apply(&graphop.Op{Name: "dconv.x." + w.Name, InDims: []int{4, 4}, Shape: s.Clone(),
-			Fwd: func(dx []float32, in [][]float32) { c.BackwardInput(dx, in[0], in[1]) }}, in[1], dy)
+		var dx *G.Node
+		switch {
+		case needDx && sk == nil:
+			dx = b.apply(&graphop.Op{Name: "dconv.x." + w.Name, InDims: []int{4, 4}, Shape: s.Clone(),
+				Fwd: func(dx []float32, in [][]float32) { c.BackwardInput(dx, in[0], in[1]) }}, in[1], dy)
+		case needDx:
+			if sk.dy == nil {
+				return nil, fmt.Errorf("%s: the residual join's gradient is not built before its block's first convolution's", w.Name)
+			}
+			dx = b.apply(&graphop.Op{Name: "dconv.x." + w.Name, InDims: []int{4, 4, 4, 4}, Shape: s.Clone(),
+				Fwd: func(dx []float32, in [][]float32) {
+					c.BackwardInput(dx, in[0], in[1])
+					nn.AddReLUGrad(dx, in[2], in[3])
+				}}, in[1], dy, sk.y, sk.dy)
+		}
 		dw := b.apply(&graphop.Op{Name: "dconv.w." + w.Name, InDims: []int{4, 4}, Shape: tensor.Shape(w.Shape).Clone(),
 			Fwd: func(dw []float32, in [][]float32) { c.BackwardWeight(dw, in[0], in[1]) }}, in[0], dy)
 		return G.Nodes{dx, dw}, b.err
@@ -249,8 +281,11 @@ func (b *builder) linear(x *G.Node, w, bias *Param) *G.Node {
 	return b.apply(op, ins...)
 }
 
-// addReLU adds the join of a residual block: max(a+b, 0).
-func (b *builder) addReLU(a, c *G.Node) *G.Node {
+// addReLU adds the join of a residual block: max(a+b, 0). With sk not nil,
+// c is an identity shortcut whose gradient the block's first convolution
+// adds (see skip): the join differentiates a only, and hands its output
+// and gradient to sk.
+func (b *builder) addReLU(a, c *G.Node, sk *skip) *G.Node {
 	if b.err != nil {
 		return nil
 	}
@@ -259,7 +294,7 @@ func (b *builder) addReLU(a, c *G.Node) *G.Node {
 		b.err = fmt.Errorf("residual join of shapes %v and %v", s, c.Shape())
 		return nil
 	}
-	op := &graphop.Op{Name: "addrelu", InDims: []int{len(s), len(s)}, Shape: s.Clone(), Diff: []bool{true, true},
+	op := &graphop.Op{Name: "addrelu", InDims: []int{len(s), len(s)}, Shape: s.Clone(), Diff: []bool{true, sk == nil},
 		Fwd: func(y []float32, in [][]float32) { nn.AddReLU(y, in[0], in[1]) }}
 	// Each addend gets its own gradient node: a consumer may overwrite its
 	// gradient in place (graphop.Op.InPlace), so the two must not share one.
@@ -267,6 +302,10 @@ func (b *builder) addReLU(a, c *G.Node) *G.Node {
 		grad := func() *G.Node {
 			return b.apply(&graphop.Op{Name: "daddrelu", InDims: []int{len(s), len(s)}, Shape: s.Clone(),
 				Fwd: func(dx []float32, in [][]float32) { nn.AddReLUBackward(dx, in[0], in[1]) }}, y, dy)
+		}
+		if sk != nil {
+			sk.y, sk.dy = y, dy
+			return G.Nodes{grad(), nil}, b.err
 		}
 		return G.Nodes{grad(), grad()}, b.err
 	}

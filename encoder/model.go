@@ -194,13 +194,17 @@ func (m *Model) resnet18() {
 	m.encode = func(b *builder, x *G.Node) *G.Node {
 		x = b.batchNorm(b.conv(x, stem, 1), stemBN, true)
 		for _, bl := range blocks {
-			y := b.batchNorm(b.conv(x, bl.w1, bl.stride), bl.b1, true)
+			var sk *skip // identity shortcut: conv1 adds its gradient
+			if bl.ws == nil {
+				sk = new(skip)
+			}
+			y := b.batchNorm(b.convSkip(x, bl.w1, bl.stride, sk), bl.b1, true)
 			y = b.batchNorm(b.conv(y, bl.w2, 1), bl.b2, false)
 			short := x
 			if bl.ws != nil {
 				short = b.batchNorm(b.conv(x, bl.ws, bl.stride), bl.bs, false)
 			}
-			x = b.addReLU(y, short)
+			x = b.addReLU(y, short, sk)
 		}
 		return b.avgPool(x)
 	}

@@ -395,6 +395,19 @@ func TestAddReLU(t *testing.T) {
 	loss := func() float64 { AddReLU(y, a, b); return dot(y, dy) }
 	checkGrad(t, "addrelu da", a, dx, loss, 1e-3, 1e-2)
 	checkGrad(t, "addrelu db", b, dx, loss, 1e-3, 1e-2)
+	// AddReLUGrad adds that same gradient onto another one, bit for bit
+	// the sum of the two.
+	g := randn(r, 50)
+	want := make([]float32, 50)
+	for i := range want {
+		want[i] = g[i] + dx[i]
+	}
+	AddReLUGrad(g, y, dy)
+	for i := range g {
+		if math.Float32bits(g[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("AddReLUGrad[%d] = %v, want %v", i, g[i], want[i])
+		}
+	}
 }
 
 // im2col and col2im, on every element, against direct loops: the block

@@ -102,6 +102,18 @@ func AddReLU(y, a, b []float32) {
 	})
 }
 
+// AddReLUGrad adds to dx the gradient dy of a residual join's addend
+// where the join's output y > 0: AddReLUBackward added to a gradient
+// already there, without the separate buffer.
+func AddReLUGrad(dx, y, dy []float32) {
+	forEach(chunks, func(ch int) {
+		lo, hi := split(len(y), chunks, ch)
+		for i := lo; i < hi; i++ {
+			dx[i] += reluMask(dy[i], y[i])
+		}
+	})
+}
+
 // AddReLUBackward sets dx = dy where y > 0 and 0 elsewhere: the gradient
 // of both addends.
 func AddReLUBackward(dx, y, dy []float32) {
