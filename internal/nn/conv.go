@@ -58,26 +58,25 @@ func (c Conv) span(j, wo int) (lo, hi int) {
 }
 
 // im2col lays out the receptive fields of one image's channels [ci0, ci1)
-// (x holds the whole image) for output rows [oy0, oy1): row
-// r = ((ci-ci0)*K+i)*K+j of col, at col[r*ld:][:(oy1-oy0)*Wo], holds
-// x[ci][oy*S+i-Pad][ox*S+j-Pad] at (oy-oy0)*Wo+ox, zero outside the
-// image. ld >= (oy1-oy0)*Wo lets several images share col's rows side by
-// side.
-func (c Conv) im2col(x, col []float32, ld, ci0, ci1, oy0, oy1 int) {
+// (x holds the whole image): row r = ((ci-ci0)*K+i)*K+j of col, at
+// col[r*ld:][:Ho*Wo], holds x[ci][oy*S+i-Pad][ox*S+j-Pad] at oy*Wo+ox,
+// zero outside the image. ld >= Ho*Wo lets several images share col's
+// rows side by side.
+func (c Conv) im2col(x, col []float32, ld, ci0, ci1 int) {
 	if c.same() {
-		c.im2colSame(x, col, ld, ci0, ci1, oy0, oy1)
+		c.im2colSame(x, col, ld, ci0, ci1)
 		return
 	}
-	wo, st := c.OutW(), c.stride()
+	ho, wo, st := c.OutH(), c.OutW(), c.stride()
 	for ci := ci0; ci < ci1; ci++ {
 		plane := x[ci*c.H*c.W : (ci+1)*c.H*c.W]
 		for i := 0; i < c.K; i++ {
 			for j := 0; j < c.K; j++ {
-				dst := col[(((ci-ci0)*c.K+i)*c.K+j)*ld:][:(oy1-oy0)*wo]
+				dst := col[(((ci-ci0)*c.K+i)*c.K+j)*ld:][:ho*wo]
 				lo, hi := c.span(j, wo)
-				for oy := oy0; oy < oy1; oy++ {
+				for oy := 0; oy < ho; oy++ {
 					iy := oy*st + i - c.Pad
-					row := dst[(oy-oy0)*wo : (oy-oy0)*wo+wo]
+					row := dst[oy*wo : oy*wo+wo]
 					if iy < 0 || iy >= c.H || hi <= lo {
 						clear(row)
 						continue
@@ -170,23 +169,22 @@ func (c Conv) taps(buf *[9]tap) []tap {
 	return ts
 }
 
-// clearEdges zeroes columns [0, lo) and [hi, wo) of the tap's valid rows
-// within [oy0, oy1) of block, which holds output rows oy0.. of the tap's
-// ho×wo block: the outputs whose field leaves the image.
-func (t *tap) clearEdges(block []float32, wo, oy0, oy1 int) {
+// clearEdges zeroes columns [0, lo) and [hi, wo) of rows [oyLo, oyHi) of
+// a tap's ho×wo block: the outputs whose field leaves the image.
+func (t *tap) clearEdges(block []float32, wo int) {
 	if t.lo == 0 && t.hi == wo {
 		return
 	}
 	// The edges are a pixel or two wide: one strided loop of plain stores
 	// per edge column, not loops (or memclr calls) per row.
-	first, end := (max(t.oyLo, oy0)-oy0)*wo, (min(t.oyHi, oy1)-oy0)*wo
+	end := t.oyHi * wo
 	for x := 0; x < t.lo; x++ {
-		for i := first + x; i < end; i += wo {
+		for i := t.oyLo*wo + x; i < end; i += wo {
 			block[i] = 0
 		}
 	}
 	for x := t.hi; x < wo; x++ {
-		for i := first + x; i < end; i += wo {
+		for i := t.oyLo*wo + x; i < end; i += wo {
 			block[i] = 0
 		}
 	}
@@ -194,25 +192,23 @@ func (t *tap) clearEdges(block []float32, wo, oy0, oy1 int) {
 
 // im2colSame is im2col for same() convolutions: one copy per tap, then
 // zeros where the field leaves the image.
-func (c Conv) im2colSame(x, col []float32, ld, ci0, ci1, oy0, oy1 int) {
+func (c Conv) im2colSame(x, col []float32, ld, ci0, ci1 int) {
 	var buf [9]tap
 	ts := c.taps(&buf)
-	wo := c.W
-	q0, q1 := oy0*wo, oy1*wo // the block's flat output range
+	hw, wo := c.OutH()*c.W, c.W
 	for ci := ci0; ci < ci1; ci++ {
 		plane := x[ci*c.H*c.W : (ci+1)*c.H*c.W]
 		for k := range ts {
 			t := &ts[k]
-			dst := col[((ci-ci0)*len(ts)+k)*ld:][:q1-q0]
-			a, b := max(t.a, q0), min(t.b, q1)
-			if a >= b {
+			dst := col[((ci-ci0)*len(ts)+k)*ld:][:hw]
+			if t.a >= t.b {
 				clear(dst)
 				continue
 			}
-			clear(dst[:a-q0])
-			copy(dst[a-q0:b-q0], plane[a+t.off:b+t.off])
-			clear(dst[b-q0:])
-			t.clearEdges(dst, wo, oy0, oy1)
+			clear(dst[:t.a])
+			copy(dst[t.a:t.b], plane[t.a+t.off:t.b+t.off])
+			clear(dst[t.b:])
+			t.clearEdges(dst, wo)
 		}
 	}
 }
@@ -232,7 +228,7 @@ func (c Conv) col2imSame(col, dx []float32) {
 				continue
 			}
 			src := col[(ci*len(ts)+k)*hw:][:hw]
-			t.clearEdges(src, wo, 0, c.OutH())
+			t.clearEdges(src, wo)
 			gemm.Axpy(plane[t.a+t.off:t.b+t.off], src[t.a:t.b], 1)
 		}
 	}
@@ -247,35 +243,12 @@ func (c Conv) Forward(y, x, w []float32) {
 	pa := packedPool.Get().(*gemm.PackedA)
 	defer packedPool.Put(pa)
 	pa.Pack(false, c.Cout, kk, 1, w, kk)
-	ho, wo := c.OutH(), c.OutW()
-	rows := c.productRows(kk)
 	forEach(c.N, func(n int) {
-		col := getCol(kk * rows * wo)
-		for oy := 0; oy < ho; oy += rows {
-			r := min(rows, ho-oy)
-			c.im2col(x[n*in:(n+1)*in], *col, r*wo, 0, c.Cin, oy, oy+r)
-			gemm.SgemmPacked(pa, false, r*wo, *col, r*wo, 0, y[n*out+oy*wo:(n+1)*out], hw)
-		}
+		col := getCol(kk * hw)
+		c.im2col(x[n*in:(n+1)*in], *col, hw, 0, c.Cin)
+		gemm.SgemmPacked(pa, false, hw, *col, hw, 0, y[n*out:(n+1)*out], hw)
 		colPool.Put(col)
 	})
-}
-
-// colBudget is the size, in float32 elements, of the receptive fields one
-// product of Forward reads: 128 KB, so that they and their packed copy
-// stay in a core's L2 cache between im2col and the product.
-const colBudget = 32 << 10
-
-// productRows is how many output rows of one image Forward lays out and
-// multiplies at a time: all of them when their kk receptive-field rows fit
-// twice the budget, else the image cut into equal parts within it. The
-// parts change no bits: each output's sum is the same.
-func (c Conv) productRows(kk int) int {
-	ho, wo := c.OutH(), c.OutW()
-	if kk*ho*wo <= 2*colBudget {
-		return ho
-	}
-	parts := (kk*ho*wo + colBudget - 1) / colBudget
-	return (ho + parts - 1) / parts
 }
 
 // BackwardInput computes dx = ∂L/∂x from dy = ∂L/∂y.
@@ -357,19 +330,15 @@ func (c Conv) BackwardWeight(dw, x, dy []float32) {
 		col, part := *colp, *partp
 		for n := 0; n < c.N; n += g {
 			ng := min(g, c.N-n)
+			depth := ng * hw
+			for i := 0; i < ng; i++ {
+				c.im2col(x[(n+i)*in:(n+i+1)*in], col[i*hw:], depth, ci0, ci1)
+			}
 			beta := float32(1)
 			if n%span == 0 {
 				beta = 0
 			}
-			if ng == 1 {
-				c.imageWeightProduct(part, col, x[n*in:(n+1)*in], dy[n*out:], ci0, ci1, beta)
-			} else {
-				depth := ng * hw
-				for i := 0; i < ng; i++ {
-					c.im2col(x[(n+i)*in:(n+i+1)*in], col[i*hw:], depth, ci0, ci1, 0, c.OutH())
-				}
-				gemm.Sgemm(false, true, c.Cout, rows, depth, 1, c.gather(*dyg, dy[n*out:], ng), depth, col, depth, beta, part, rows)
-			}
+			gemm.Sgemm(false, true, c.Cout, rows, depth, 1, c.gather(*dyg, dy[n*out:], ng), depth, col, depth, beta, part, rows)
 			if n+ng == c.N || (n+ng)%span == 0 {
 				addRows(dw[ci0*kt:], kk, part, rows, c.Cout, n < span)
 			}
@@ -378,28 +347,6 @@ func (c Conv) BackwardWeight(dw, x, dy []float32) {
 		colPool.Put(colp)
 		colPool.Put(partp)
 	})
-}
-
-// imageWeightProduct sets (beta 0) or adds to part (Cout rows of the
-// weights of channels [ci0, ci1)) one image's Σ dy·colᵀ over its output
-// pixels. Where whole output rows make up the product's depth blocks
-// (gemm.DepthBlock pixels) it lays out and multiplies one block at a time,
-// so that the receptive fields stay in cache until they are packed; the
-// parts are the product's own depth blocks, so the bits are those of one
-// product over the image.
-func (c Conv) imageWeightProduct(part, col, x, dy []float32, ci0, ci1 int, beta float32) {
-	ho, wo := c.OutH(), c.OutW()
-	hw, n := ho*wo, (ci1-ci0)*c.K*c.K
-	rows := ho
-	if hw > gemm.DepthBlock && gemm.DepthBlock%wo == 0 {
-		rows = gemm.DepthBlock / wo
-	}
-	for oy := 0; oy < ho; oy += rows {
-		r := min(rows, ho-oy)
-		c.im2col(x, col, r*wo, ci0, ci1, oy, oy+r)
-		gemm.Sgemm(false, true, c.Cout, n, r*wo, 1, dy[oy*wo:], hw, col, r*wo, beta, part, n)
-		beta = 1
-	}
 }
 
 // partialDepth is how many output pixels (terms per weight) the weight

@@ -5,8 +5,6 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
-
-	"github.com/simclr-go/simclr/internal/gemm"
 )
 
 func randn(r *rand.Rand, n int) []float32 {
@@ -101,55 +99,6 @@ func convInputGradRef(c Conv, w, dy []float32) []float64 {
 	return dx
 }
 
-// Forward in parts of an image's rows gives the bits of one product over
-// the whole image.
-func TestConvForwardPartsChangeNoBits(t *testing.T) {
-	r := rand.New(rand.NewPCG(5, 6))
-	for _, c := range []Conv{
-		{N: 2, Cin: 9, H: 31, W: 29, Cout: 5, K: 3, Pad: 1},
-		{N: 2, Cin: 80, H: 20, W: 20, Cout: 7, K: 3, Pad: 1, Stride: 2},
-	} {
-		kk, hw := c.Cin*c.K*c.K, c.OutH()*c.OutW()
-		if rows := c.productRows(kk); rows >= c.OutH() {
-			t.Fatalf("%+v: one part of %d rows; the test needs several", c, rows)
-		}
-		x, w := randn(r, c.InSize()), randn(r, c.WeightSize())
-		y := make([]float32, c.OutSize())
-		c.Forward(y, x, w)
-		col, want := make([]float32, kk*hw), make([]float32, c.Cout*hw)
-		for n := 0; n < c.N; n++ {
-			c.im2col(x[n*c.Cin*c.H*c.W:], col, hw, 0, c.Cin, 0, c.OutH())
-			gemm.Sgemm(false, false, c.Cout, hw, kk, 1, w, kk, col, hw, 0, want, hw)
-			for i, v := range want {
-				if got := y[n*c.Cout*hw+i]; math.Float32bits(got) != math.Float32bits(v) {
-					t.Fatalf("%+v: image %d, y[%d] = %v in parts, %v whole", c, n, i, got, v)
-				}
-			}
-		}
-	}
-}
-
-// The weight gradient of 32×32 maps, laid out and multiplied 8 rows at a
-// time, has the bits of one product per image over all its pixels.
-func TestConvWeightGradPartsChangeNoBits(t *testing.T) {
-	r := rand.New(rand.NewPCG(7, 8))
-	c := Conv{N: 3, Cin: 3, H: 32, W: 32, Cout: 5, K: 3, Pad: 1}
-	kk, hw := c.Cin*c.K*c.K, c.OutH()*c.OutW()
-	x, dy := randn(r, c.InSize()), randn(r, c.OutSize())
-	dw := make([]float32, c.WeightSize())
-	c.BackwardWeight(dw, x, dy)
-	col, want := make([]float32, kk*hw), make([]float32, c.WeightSize())
-	for n := 0; n < c.N; n++ {
-		c.im2col(x[n*c.Cin*c.H*c.W:], col, hw, 0, c.Cin, 0, c.OutH())
-		gemm.Sgemm(false, true, c.Cout, kk, hw, 1, dy[n*c.Cout*hw:], hw, col, hw, float32(min(n, 1)), want, kk)
-	}
-	for i, v := range want {
-		if math.Float32bits(dw[i]) != math.Float32bits(v) {
-			t.Fatalf("dw[%d] = %v in parts, %v in one product per image", i, dw[i], v)
-		}
-	}
-}
-
 func TestConv(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, c := range []Conv{
@@ -162,7 +111,6 @@ func TestConv(t *testing.T) {
 		{N: 2, Cin: 4, H: 8, W: 8, Cout: 6, K: 1, Pad: 0, Stride: 2},
 		{N: 2, Cin: 5, H: 4, W: 6, Cout: 3, K: 1, Pad: 0},
 		{N: 5, Cin: 16, H: 8, W: 8, Cout: 24, K: 3, Pad: 1},
-		{N: 2, Cin: 9, H: 31, W: 29, Cout: 5, K: 3, Pad: 1}, // Forward in parts of 11, 11 and 9 rows
 	} {
 		x, w := randn(r, c.InSize()), randn(r, c.WeightSize())
 		y := make([]float32, c.OutSize())
@@ -427,7 +375,7 @@ func TestIm2colCol2imAgainstDirect(t *testing.T) {
 		ho, wo, st := c.OutH(), c.OutW(), c.stride()
 		x := randn(r, c.Cin*c.H*c.W)
 		col := randn(r, c.Cin*c.K*c.K*ho*wo) // stale values must be overwritten
-		c.im2col(x, col, ho*wo, 0, c.Cin, 0, ho)
+		c.im2col(x, col, ho*wo, 0, c.Cin)
 		g := randn(r, len(col))
 		dx := randn(r, len(x))
 		want := make([]float64, len(x))
