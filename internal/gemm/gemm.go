@@ -80,7 +80,9 @@ func (w *Workspace) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []f
 		}
 		packA(w.a, transA, a, lda, ic, pc, mb, kb, alpha)
 		return w.a
-	}, transB, b, ldb, beta, c, ldc)
+	}, func(dst []float32, pc, jc, kb, nb int) {
+		packB(dst, transB, b, ldb, pc, jc, kb, nb)
+	}, beta, c, ldc)
 }
 
 // PackedA is a left operand alpha*op(A) packed once for many products, as
@@ -119,7 +121,37 @@ func (w *Workspace) SgemmPacked(p *PackedA, transB bool, n int, b []float32, ldb
 	mpad := (m + mr - 1) / mr * mr
 	w.run(m, n, k, func(ic, pc, mb, kb int) []float32 {
 		return p.data[pc*mpad+ic*kb:]
-	}, transB, b, ldb, beta, c, ldc)
+	}, func(dst []float32, pc, jc, kb, nb int) {
+		packB(dst, transB, b, ldb, pc, jc, kb, nb)
+	}, beta, c, ldc)
+}
+
+// Panel packs the kb×nb block of a right operand B at depth pc and column
+// jc into dst in the micro-kernel's layout: slivers of nr columns,
+// dst[s*nr*kb+p*nr+q] = B[pc+p][jc+s*nr+q], and zeros in a last sliver's
+// columns past nb. A Panel lets a caller pack B straight from where its
+// values live (a convolution from the image) instead of laying B out first.
+type Panel func(dst []float32, pc, jc, kb, nb int)
+
+// Slivers is the number of columns of one sliver of a packed panel.
+const Slivers = nr
+
+// SgemmPanel computes C = A·B + beta*C with A packed in p (p.M×p.K) and
+// B (p.K×n) packed by panel.
+func (w *Workspace) SgemmPanel(p *PackedA, n int, panel Panel, beta float32, c []float32, ldc int) {
+	m := p.M
+	need("c", c, m, n, ldc)
+	mpad := (m + mr - 1) / mr * mr
+	w.run(m, n, p.K, func(ic, pc, mb, kb int) []float32 {
+		return p.data[pc*mpad+ic*kb:]
+	}, panel, beta, c, ldc)
+}
+
+// SgemmPanel is the package-level form of Workspace.SgemmPanel.
+func SgemmPanel(p *PackedA, n int, panel Panel, beta float32, c []float32, ldc int) {
+	w := pool.Get().(*Workspace)
+	w.SgemmPanel(p, n, panel, beta, c, ldc)
+	pool.Put(w)
 }
 
 // SgemmPacked is the package-level form of Workspace.SgemmPacked.
@@ -130,8 +162,8 @@ func SgemmPacked(p *PackedA, transB bool, n int, b []float32, ldb int, beta floa
 }
 
 // run is the blocked loop; ablock returns the packed mb×kb block of A at
-// (ic, pc).
-func (w *Workspace) run(m, n, k int, ablock func(ic, pc, mb, kb int) []float32, transB bool, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// (ic, pc), and panel packs B.
+func (w *Workspace) run(m, n, k int, ablock func(ic, pc, mb, kb int) []float32, panel Panel, beta float32, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -161,7 +193,7 @@ func (w *Workspace) run(m, n, k int, ablock func(ic, pc, mb, kb int) []float32, 
 		nb := min(nc, n-jc)
 		for pc := 0; pc < k; pc += kc {
 			kb := min(kc, k-pc)
-			packB(w.b, transB, b, ldb, pc, jc, kb, nb)
+			panel(w.b, pc, jc, kb, nb)
 			for ic := 0; ic < m; ic += mc {
 				mb := min(mc, m-ic)
 				w.macro(ablock(ic, pc, mb, kb), mb, nb, kb, c[ic*ldc+jc:], ldc, !overwrite || pc > 0)

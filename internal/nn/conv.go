@@ -234,15 +234,29 @@ func (c Conv) col2imSame(col, dx []float32) {
 	}
 }
 
-// Forward computes y = conv(x, w).
+// Forward computes y = conv(x, w). A same() convolution packs its
+// receptive fields straight from x (see fields); others lay them out with
+// im2col first. Both give the same bits.
 func (c Conv) Forward(y, x, w []float32) {
 	c.check(x, w, y)
+	c.forward(y, x, w, c.same())
+}
+
+// forward is Forward, packing from x when direct (c.same() must hold).
+func (c Conv) forward(y, x, w []float32, direct bool) {
 	kk := c.Cin * c.K * c.K
 	hw := c.OutH() * c.OutW()
 	in, out := c.Cin*c.H*c.W, c.Cout*hw
 	pa := packedPool.Get().(*gemm.PackedA)
 	defer packedPool.Put(pa)
 	pa.Pack(false, c.Cout, kk, 1, w, kk)
+	if direct {
+		f := c.fields()
+		forEach(c.N, func(n int) {
+			gemm.SgemmPanel(pa, hw, f.panel(x[n*in:(n+1)*in]), 0, y[n*out:(n+1)*out], hw)
+		})
+		return
+	}
 	forEach(c.N, func(n int) {
 		col := getCol(kk * hw)
 		c.im2col(x[n*in:(n+1)*in], *col, hw, 0, c.Cin)

@@ -44,3 +44,22 @@ func bnGrad(dst, g, x, y []float32, k, a, off float32, relu bool) {
 	}
 	bnGradGo(dst[n:], g[n:], x[n:], y[n:], k, a, off, relu)
 }
+
+//go:noescape
+func packFieldsAVX(d, x *float32, mask *uint32, off, row *int, n, q0 int)
+
+// packFields packs rows of receptive fields (see fields): d[i*16+q] =
+// x[off[i]+q0+q] AND mask[row[i]+q0+q]; every index must be in range.
+func packFields(d, x []float32, mask []uint32, off, row []int, q0 int) {
+	n := len(off)
+	if !hasAVX2 || n == 0 {
+		packFieldsGo(d, x, mask, off, row, q0)
+		return
+	}
+	_, _ = d[n*16-1], row[n-1]
+	for i, o := range off {
+		_, _ = x[o+q0], x[o+q0+15]
+		_, _ = mask[row[i]+q0], mask[row[i]+q0+15]
+	}
+	packFieldsAVX(&d[0], &x[0], &mask[0], &off[0], &row[0], n, q0)
+}

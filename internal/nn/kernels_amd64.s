@@ -132,3 +132,33 @@ gnomask:
 gdone:
 	VZEROUPPER
 	RET
+
+// func packFieldsAVX(d, x *float32, mask *uint32, off, row *int, n, q0 int)
+// For i < n: d[i*16+q] = x[off[i]+q0+q] AND mask[row[i]+q0+q], q < 16.
+TEXT ·packFieldsAVX(SB), NOSPLIT, $0-56
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ mask+16(FP), DX
+	MOVQ off+24(FP), R8
+	MOVQ row+32(FP), R9
+	MOVQ n+40(FP), CX
+	MOVQ q0+48(FP), R10
+
+floop:
+	MOVQ    (R8), AX
+	ADDQ    R10, AX
+	MOVQ    (R9), BX
+	ADDQ    R10, BX
+	VMOVUPS (SI)(AX*4), Y0
+	VMOVUPS 32(SI)(AX*4), Y1
+	VANDPS  (DX)(BX*4), Y0, Y0
+	VANDPS  32(DX)(BX*4), Y1, Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ    $64, DI
+	ADDQ    $8, R8
+	ADDQ    $8, R9
+	DECQ    CX
+	JNZ     floop
+	VZEROUPPER
+	RET

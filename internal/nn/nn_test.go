@@ -439,3 +439,64 @@ func TestBNKernelsAgree(t *testing.T) {
 		}
 	}
 }
+
+// A same() convolution's forward packs its fields from the image; it must
+// give im2col's bits, at every map size the networks use (maps of 4×4 and
+// 2×2 fit in one sliver; 10×10 leaves partial slivers; a 5×5 kernel has
+// more taps than the table), through NaN, ±Inf and -0 in the image, at
+// one worker and several.
+func TestForwardFieldsMatchIm2col(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	for _, c := range []Conv{
+		{N: 3, Cin: 5, H: 32, W: 32, Cout: 16, K: 3, Pad: 1},
+		{N: 2, Cin: 16, H: 16, W: 16, Cout: 7, K: 3, Pad: 1},
+		{N: 4, Cin: 9, H: 4, W: 4, Cout: 12, K: 3, Pad: 1},
+		{N: 3, Cin: 4, H: 2, W: 2, Cout: 6, K: 3, Pad: 1},
+		{N: 2, Cin: 3, H: 10, W: 10, Cout: 5, K: 3, Pad: 1},
+		{N: 2, Cin: 30, H: 8, W: 8, Cout: 13, K: 3, Pad: 1}, // 270 rows: two depth blocks
+		{N: 2, Cin: 3, H: 8, W: 8, Cout: 4, K: 5, Pad: 2},
+		{N: 2, Cin: 20, H: 8, W: 8, Cout: 6, K: 1, Pad: 0},
+	} {
+		if !c.same() {
+			t.Fatalf("%+v is not same()", c)
+		}
+		x, w := randn(r, c.InSize()), randn(r, c.WeightSize())
+		x[0], x[1], x[len(x)-1] = float32(math.NaN()), float32(math.Copysign(0, -1)), float32(math.Inf(1))
+		x[len(x)/2] = float32(math.Inf(-1))
+		want := make([]float32, c.OutSize())
+		c.forward(want, x, w, false)
+		for _, procs := range []int{1, 3} {
+			prev := runtime.GOMAXPROCS(procs)
+			got := randn(r, c.OutSize()) // stale values must be overwritten
+			c.Forward(got, x, w)
+			runtime.GOMAXPROCS(prev)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%+v GOMAXPROCS=%d: y[%d] = %v, im2col gives %v", c, procs, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// The assembly field packer against the Go loop, bit for bit.
+func TestPackFieldsPathsAgree(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 8))
+	x := randn(r, 400)
+	x[37] = float32(math.NaN())
+	mask := make([]uint32, 200)
+	for i := range mask {
+		if r.IntN(3) > 0 {
+			mask[i] = ^uint32(0)
+		}
+	}
+	off, row := []int{0, 5, 100, 3, 300}, []int{0, 60, 20, 100, 7}
+	want, got := make([]float32, 16*len(off)), randn(r, 16*len(off))
+	packFieldsGo(want, x, mask, off, row, 11)
+	packFields(got, x, mask, off, row, 11)
+	for i := range got {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("d[%d] = %v, Go gives %v", i, got[i], want[i])
+		}
+	}
+}
