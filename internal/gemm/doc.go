@@ -15,6 +15,11 @@
 // assembly, chosen at run time; elsewhere, or with -tags purego, it is a
 // portable Go loop with the same summation order per output element.
 //
+// A caller that can pack B faster than it can lay it out (a convolution
+// reading its receptive fields from the image) passes a Panel to
+// SgemmPanel. When A fits one block of rows, each 16-column sliver of B is
+// packed just before its products, while it is in L1.
+//
 // Sgemm is single-threaded and deterministic: the same inputs give the same
 // bits. Parallel splits C into row blocks whose boundaries depend only on
 // the shape, so its result is bit-identical to Sgemm's for any number of

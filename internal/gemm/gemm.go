@@ -193,20 +193,35 @@ func (w *Workspace) run(m, n, k int, ablock func(ic, pc, mb, kb int) []float32, 
 		nb := min(nc, n-jc)
 		for pc := 0; pc < k; pc += kc {
 			kb := min(kc, k-pc)
+			add := !overwrite || pc > 0
+			if m <= mc {
+				// One block of A: pack each sliver of B just before its
+				// products, while it is in L1, not the whole panel first.
+				w.macro(ablock(0, pc, m, kb), m, nb, kb, c[jc:], ldc, add, func(dst []float32, jr, ncol int) {
+					panel(dst, pc, jc+jr, kb, ncol)
+				})
+				continue
+			}
 			panel(w.b, pc, jc, kb, nb)
 			for ic := 0; ic < m; ic += mc {
 				mb := min(mc, m-ic)
-				w.macro(ablock(ic, pc, mb, kb), mb, nb, kb, c[ic*ldc+jc:], ldc, !overwrite || pc > 0)
+				w.macro(ablock(ic, pc, mb, kb), mb, nb, kb, c[ic*ldc+jc:], ldc, add, nil)
 			}
 		}
 	}
 }
 
-// macro multiplies one packed A block by one packed B panel into c.
-func (w *Workspace) macro(a []float32, mb, nb, kb int, c []float32, ldc int, add bool) {
+// macro multiplies one packed A block by one packed B panel into c. With
+// pack non-nil the panel is not packed yet: pack packs the sliver of ncol
+// columns at jr into dst before its products.
+func (w *Workspace) macro(a []float32, mb, nb, kb int, c []float32, ldc int, add bool, pack func(dst []float32, jr, ncol int)) {
 	for jr := 0; jr < nb; jr += nr {
 		bp := w.b[jr*kb:]
 		ncol := min(nr, nb-jr)
+		if pack != nil {
+			bp = w.b[:nr*kb]
+			pack(bp, jr, ncol)
+		}
 		for ir := 0; ir < mb; ir += mr {
 			ap := a[ir*kb:]
 			nrow := min(mr, mb-ir)

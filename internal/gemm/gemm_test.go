@@ -191,6 +191,41 @@ func TestSgemmPackedMatchesSgemm(t *testing.T) {
 	}
 }
 
+// A Panel written from its documented layout alone, packing a plain
+// row-major B, must give Sgemm's bits: with A in one block of rows (B
+// packed sliver by sliver) and in several (the whole panel first), with
+// partial slivers, several depth blocks, and beta 0 over NaNs.
+func TestSgemmPanelMatchesSgemm(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, s := range [][3]int{{16, 1024, 144}, {7, 37, 3}, {96, 50, 600}, {300, 50, 600}, {5, 17, 1}} {
+		m, n, k := s[0], s[1], s[2]
+		a, b := randSlice(r, m*k), randSlice(r, k*n)
+		panel := func(dst []float32, pc, jc, kb, nb int) {
+			for i := range dst[:(nb+Slivers-1)/Slivers*Slivers*kb] {
+				sl, p, q := i/(Slivers*kb), i%(Slivers*kb)/Slivers, i%Slivers
+				dst[i] = 0
+				if col := sl*Slivers + q; col < nb {
+					dst[i] = b[(pc+p)*n+jc+col]
+				}
+			}
+		}
+		for _, beta := range []float32{0, 1} {
+			want := randSlice(r, m*n)
+			want[0] = float32(math.NaN())
+			got := append([]float32(nil), want...)
+			Sgemm(false, false, m, n, k, 1, a, k, b, n, beta, want, n)
+			var p PackedA
+			p.Pack(false, m, k, 1, a, k)
+			SgemmPanel(&p, n, panel, beta, got, n)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%v beta %v: [%d] = %v, Sgemm gives %v", s, beta, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
 func TestAxpyMatchesGo(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for n := 0; n < 40; n++ {

@@ -296,33 +296,58 @@ func (c Conv) BackwardInput(dx, w, dy []float32) {
 // into dw, both in image order: two levels keep float32 rounding near that
 // of 16 partial sums, and the bits depend on neither the number of blocks
 // nor GOMAXPROCS.
+//
+// A same() convolution packs the fields straight from x (see fields);
+// others lay them out with im2col. Both give the same bits.
 func (c Conv) BackwardWeight(dw, x, dy []float32) {
 	c.check(x, dw, dy)
+	c.backwardWeight(dw, x, dy, c.same())
+}
+
+// backwardWeight is BackwardWeight, packing from x when direct (c.same()
+// must hold).
+func (c Conv) backwardWeight(dw, x, dy []float32, direct bool) {
 	kk, kt, hw := c.Cin*c.K*c.K, c.K*c.K, c.OutH()*c.OutW()
 	in, out := c.Cin*c.H*c.W, c.Cout*hw
 	g := max(1, gemm.DepthBlock/hw)     // images per product
 	span := max(g, partialDepth/hw/g*g) // images per partial sum
 	blocks := min(c.Cin, runtime.GOMAXPROCS(0))
+	var f *fields
+	if direct {
+		f = c.fields()
+	}
 	forEach(blocks, func(bl int) {
 		ci0, ci1 := split(c.Cin, blocks, bl)
 		rows := (ci1 - ci0) * kt
-		dyg, colp, partp := getCol(c.Cout*g*hw), getCol(rows*g*hw), getCol(c.Cout*rows)
-		col, part := *colp, *partp
+		cols := rows * g * hw // im2col's buffer, when not direct
+		if direct {
+			cols = 0
+		}
+		dyg, colp, partp := getCol(c.Cout*g*hw), getCol(cols), getCol(c.Cout*rows)
+		pa := packedPool.Get().(*gemm.PackedA)
+		part := *partp
 		for n := 0; n < c.N; n += g {
 			ng := min(g, c.N-n)
 			depth := ng * hw
-			for i := 0; i < ng; i++ {
-				c.im2col(x[(n+i)*in:(n+i+1)*in], col[i*hw:], depth, ci0, ci1)
-			}
 			beta := float32(1)
 			if n%span == 0 {
 				beta = 0
 			}
-			gemm.Sgemm(false, true, c.Cout, rows, depth, 1, c.gather(*dyg, dy[n*out:], ng), depth, col, depth, beta, part, rows)
+			a := c.gather(*dyg, dy[n*out:], ng)
+			if f != nil {
+				pa.Pack(false, c.Cout, depth, 1, a, depth)
+				gemm.SgemmPanel(pa, rows, f.panelT(x[n*in:(n+ng)*in], in, hw, ci0*kt), beta, part, rows)
+			} else {
+				for i := 0; i < ng; i++ {
+					c.im2col(x[(n+i)*in:(n+i+1)*in], (*colp)[i*hw:], depth, ci0, ci1)
+				}
+				gemm.Sgemm(false, true, c.Cout, rows, depth, 1, a, depth, *colp, depth, beta, part, rows)
+			}
 			if n+ng == c.N || (n+ng)%span == 0 {
 				addRows(dw[ci0*kt:], kk, part, rows, c.Cout, n < span)
 			}
 		}
+		packedPool.Put(pa)
 		colPool.Put(dyg)
 		colPool.Put(colp)
 		colPool.Put(partp)

@@ -14,7 +14,11 @@
 // channels, each summing every image in order. So every result is
 // bit-identical for any GOMAXPROCS.
 //
-// Matrix products go through internal/gemm. Max pooling and the
+// Matrix products go through internal/gemm. A convolution is a product
+// with its receptive fields (im2col); stride-1 "same" convolutions pack
+// those fields straight from the image into gemm's panels, 16 values
+// under a mask of inside pixels at a time, with the bits an im2col buffer
+// would give and without the buffer. Max pooling and the
 // BatchNorm elementwise passes have AVX2 kernels (kernels_amd64.s) that
 // compute exactly what the portable Go loops compute — same operations in
 // the same order, no fused multiply-adds, same NaN and signed-zero rules —

@@ -1,21 +1,19 @@
 package nn
 
-import (
-	"math"
-
-	"github.com/simclr-go/simclr/internal/gemm"
-)
+import "github.com/simclr-go/simclr/internal/gemm"
 
 // fields packs the receptive fields of a same() convolution straight from
 // the image into gemm's panels: im2col without the column buffer. Row
 // p = ci*K*K+t of the im2col matrix is plane ci shifted by tap t's offset,
 // zero where the field leaves the image, so a sliver's row is 16
-// consecutive input values ANDed with the tap's mask: the bits im2col
-// followed by packing would give. One fields serves every image of a call.
+// consecutive input values loaded under the tap's mask (lanes outside the
+// image read as +0 and are never touched): the bits im2col followed by
+// packing would give. One fields serves every image of a call.
 type fields struct {
 	off  []int    // per row p: ci*H*W plus tap t's offset
 	row  []int    // per row p: t*Ho*Wo, the start of tap t's mask
-	mask []uint32 // K*K rows of Ho*Wo: all ones where the tap's field is inside the image
+	mask []uint32 // K*K rows of Ho*Wo: all ones where the tap's field is inside the image, then a row of zeros
+	zero int      // the start of the zero row: a column that packs as +0
 }
 
 // fields lays out c's tables (c.same() must hold).
@@ -32,7 +30,7 @@ func (c Conv) fields() *fields {
 		}
 	}
 	hw, kt := c.OutH()*c.W, len(ts)
-	f := &fields{off: make([]int, c.Cin*kt), row: make([]int, c.Cin*kt), mask: make([]uint32, kt*hw)}
+	f := &fields{off: make([]int, c.Cin*kt), row: make([]int, c.Cin*kt), mask: make([]uint32, (kt+1)*hw), zero: kt * hw}
 	for k, t := range ts {
 		m := f.mask[k*hw : (k+1)*hw]
 		for oy := t.oyLo; oy < t.oyHi; oy++ {
@@ -54,39 +52,25 @@ func (c Conv) fields() *fields {
 func (f *fields) panel(x []float32) gemm.Panel {
 	return func(dst []float32, pc, jc, kb, nb int) {
 		const nr = gemm.Slivers
+		off, row := f.off[pc:pc+kb], f.row[pc:pc+kb]
 		for s := 0; s < nb; s += nr {
 			d := dst[s*kb : s*kb+nr*kb]
 			q0, cols := jc+s, min(nr, nb-s)
-			if cols < nr {
-				clear(d)
+			if cols == nr {
+				packFields(d, x, f.mask, off, row, q0)
+				continue
 			}
-			for p := 0; p < kb; {
-				r := p
-				for cols == nr && r < kb && f.inside(pc+r, q0, len(x)) {
-					r++
-				}
-				if r > p {
-					packFields(d[p*nr:r*nr], x, f.mask, f.off[pc+p:pc+r], f.row[pc+p:pc+r], q0)
-					p = r
-					continue
-				}
-				f.packRow(d[p*nr:p*nr+cols], x, pc+p, q0)
-				p++
+			clear(d)
+			for p := range off {
+				packRow(d[p*nr:p*nr+cols], x, f.mask[row[p]+q0:], off[p]+q0)
 			}
 		}
 	}
 }
 
-// inside reports whether row p's 16 values at column q0 lie inside x.
-func (f *fields) inside(p, q0, n int) bool {
-	o := f.off[p] + q0
-	return o >= 0 && o+gemm.Slivers <= n
-}
-
-// packRow packs row p of the columns from q0 into d, one value at a time:
-// for slivers at the ends of x and partial slivers.
-func (f *fields) packRow(d, x []float32, p, q0 int) {
-	o, m := f.off[p]+q0, f.mask[f.row[p]+q0:]
+// packRow sets d[q] = x[o+q] where m[q] is set, else 0: x is read only
+// inside the field, which is inside the image.
+func packRow(d, x []float32, m []uint32, o int) {
 	for q := range d {
 		d[q] = 0
 		if m[q] != 0 {
@@ -95,14 +79,61 @@ func (f *fields) packRow(d, x []float32, p, q0 int) {
 	}
 }
 
-// packFieldsGo is packFields in Go: d[i*16+q] = x[off[i]+q0+q] AND
-// mask[row[i]+q0+q], bit for bit.
+// packFieldsGo is packFields in Go.
 func packFieldsGo(d, x []float32, mask []uint32, off, row []int, q0 int) {
 	const nr = gemm.Slivers
 	for i := range off {
-		dst, src, m := d[i*nr:i*nr+nr], x[off[i]+q0:][:nr], mask[row[i]+q0:][:nr]
-		for q := range dst {
-			dst[q] = math.Float32frombits(math.Float32bits(src[q]) & m[q])
+		packRow(d[i*nr:i*nr+nr], x, mask[row[i]+q0:], off[i]+q0)
+	}
+}
+
+// panelT returns the gemm.Panel of the transposed fields of ng images side
+// by side (x from the first image, in values per image): row p of B is
+// output pixel p%hw of image p/hw, column r is field row r0+r, so B is
+// the im2col matrix transposed, as the weight gradient multiplies it.
+func (f *fields) panelT(x []float32, in, hw, r0 int) gemm.Panel {
+	return func(dst []float32, pc, jc, kb, nb int) {
+		const nr = gemm.Slivers
+		for s := 0; s < nb; s += nr {
+			d := dst[s*kb : s*kb+nr*kb]
+			// A last sliver's missing columns read the zero mask.
+			var off, row [nr]int
+			for q := range off {
+				off[q], row[q] = 0, f.zero
+				if r := r0 + jc + s + q; q < nb-s {
+					off[q], row[q] = f.off[r], f.row[r]
+				}
+			}
+			for p := 0; p < kb; {
+				i, pix := (pc+p)/hw, (pc+p)%hw
+				run := min(kb-p, hw-pix) // within image i
+				xi := x[i*in : (i+1)*in]
+				fast := run &^ 7
+				packFieldsT(d[p*nr:], xi, f.mask, off[:], row[:], pix, fast)
+				for t := fast; t < run; t++ {
+					e := d[(p+t)*nr : (p+t)*nr+nr]
+					clear(e)
+					for q := range off {
+						if f.mask[row[q]+pix+t] != 0 {
+							e[q] = xi[off[q]+pix+t]
+						}
+					}
+				}
+				p += run
+			}
+		}
+	}
+}
+
+// packFieldsTGo is packFieldsT in Go.
+func packFieldsTGo(d, x []float32, mask []uint32, off, row []int, pix, n int) {
+	const nr = gemm.Slivers
+	for t := 0; t < n; t++ {
+		for q := 0; q < nr; q++ {
+			d[t*nr+q] = 0
+			if mask[row[q]+pix+t] != 0 {
+				d[t*nr+q] = x[off[q]+pix+t]
+			}
 		}
 	}
 }

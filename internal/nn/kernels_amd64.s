@@ -134,7 +134,8 @@ gdone:
 	RET
 
 // func packFieldsAVX(d, x *float32, mask *uint32, off, row *int, n, q0 int)
-// For i < n: d[i*16+q] = x[off[i]+q0+q] AND mask[row[i]+q0+q], q < 16.
+// For i < n: d[i*16+q] = x[off[i]+q0+q] where mask[row[i]+q0+q] is all
+// ones, else +0, q < 16. VMASKMOVPS does not touch the masked-off lanes.
 TEXT ·packFieldsAVX(SB), NOSPLIT, $0-56
 	MOVQ d+0(FP), DI
 	MOVQ x+8(FP), SI
@@ -145,20 +146,106 @@ TEXT ·packFieldsAVX(SB), NOSPLIT, $0-56
 	MOVQ q0+48(FP), R10
 
 floop:
-	MOVQ    (R8), AX
-	ADDQ    R10, AX
-	MOVQ    (R9), BX
-	ADDQ    R10, BX
-	VMOVUPS (SI)(AX*4), Y0
-	VMOVUPS 32(SI)(AX*4), Y1
-	VANDPS  (DX)(BX*4), Y0, Y0
-	VANDPS  32(DX)(BX*4), Y1, Y1
-	VMOVUPS Y0, (DI)
-	VMOVUPS Y1, 32(DI)
-	ADDQ    $64, DI
-	ADDQ    $8, R8
-	ADDQ    $8, R9
-	DECQ    CX
-	JNZ     floop
+	MOVQ       (R8), AX
+	ADDQ       R10, AX
+	MOVQ       (R9), BX
+	ADDQ       R10, BX
+	VMOVDQU    (DX)(BX*4), Y2
+	VMOVDQU    32(DX)(BX*4), Y3
+	VMASKMOVPS (SI)(AX*4), Y2, Y0
+	VMASKMOVPS 32(SI)(AX*4), Y3, Y1
+	VMOVUPS    Y0, (DI)
+	VMOVUPS    Y1, 32(DI)
+	ADDQ       $64, DI
+	ADDQ       $8, R8
+	ADDQ       $8, R9
+	DECQ       CX
+	JNZ        floop
+	VZEROUPPER
+	RET
+
+// FLOAD loads row k of an 8×8 block of transposed fields into Yk under
+// its mask: Yk = x[off[qb+k]+R13 : +8] where mask[row[qb+k]+R13 : +8].
+#define FLOAD(o, Yk) \
+	MOVQ       o(R8)(R11*8), AX \
+	ADDQ       R13, AX \
+	MOVQ       o(R9)(R11*8), R12 \
+	ADDQ       R13, R12 \
+	VMOVDQU    (DX)(R12*4), Y8 \
+	VMASKMOVPS (SI)(AX*4), Y8, Yk
+
+// func packFieldsTAVX(d, x *float32, mask *uint32, off, row *int, pix, n int)
+// For t < n (a multiple of 8), q < 16: d[t*16+q] = x[off[q]+pix+t] where
+// mask[row[q]+pix+t] is all ones, else +0; 8×8 register transposes as in
+// gemm's packTransAVX.
+TEXT ·packFieldsTAVX(SB), NOSPLIT, $0-56
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ mask+16(FP), DX
+	MOVQ off+24(FP), R8
+	MOVQ row+32(FP), R9
+	MOVQ pix+40(FP), R10
+	MOVQ n+48(FP), CX
+	XORQ BX, BX                  // t
+
+tloop:
+	CMPQ BX, CX
+	JGE  tdone
+	LEAQ (R10)(BX*1), R13        // pix + t
+	XORQ R11, R11                // q block: 0 then 8
+
+qloop:
+	FLOAD(0, Y0)
+	FLOAD(8, Y1)
+	FLOAD(16, Y2)
+	FLOAD(24, Y3)
+	FLOAD(32, Y4)
+	FLOAD(40, Y5)
+	FLOAD(48, Y6)
+	FLOAD(56, Y7)
+	VUNPCKLPS Y1, Y0, Y8
+	VUNPCKHPS Y1, Y0, Y9
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VSHUFPS $0x44, Y10, Y8, Y12
+	VSHUFPS $0xEE, Y10, Y8, Y13
+	VSHUFPS $0x44, Y11, Y9, Y14
+	VSHUFPS $0xEE, Y11, Y9, Y15
+	VUNPCKLPS Y5, Y4, Y0
+	VUNPCKHPS Y5, Y4, Y1
+	VUNPCKLPS Y7, Y6, Y2
+	VUNPCKHPS Y7, Y6, Y3
+	VSHUFPS $0x44, Y2, Y0, Y4
+	VSHUFPS $0xEE, Y2, Y0, Y5
+	VSHUFPS $0x44, Y3, Y1, Y6
+	VSHUFPS $0xEE, Y3, Y1, Y7
+	// AX = &d[t*16 + q]
+	MOVQ BX, AX
+	SHLQ $4, AX
+	ADDQ R11, AX
+	LEAQ (DI)(AX*4), AX
+	VPERM2F128 $0x20, Y4, Y12, Y0
+	VMOVUPS Y0, (AX)
+	VPERM2F128 $0x20, Y5, Y13, Y0
+	VMOVUPS Y0, 64(AX)
+	VPERM2F128 $0x20, Y6, Y14, Y0
+	VMOVUPS Y0, 128(AX)
+	VPERM2F128 $0x20, Y7, Y15, Y0
+	VMOVUPS Y0, 192(AX)
+	VPERM2F128 $0x31, Y4, Y12, Y0
+	VMOVUPS Y0, 256(AX)
+	VPERM2F128 $0x31, Y5, Y13, Y0
+	VMOVUPS Y0, 320(AX)
+	VPERM2F128 $0x31, Y6, Y14, Y0
+	VMOVUPS Y0, 384(AX)
+	VPERM2F128 $0x31, Y7, Y15, Y0
+	VMOVUPS Y0, 448(AX)
+	ADDQ $8, R11
+	CMPQ R11, $16
+	JLT  qloop
+	ADDQ $8, BX
+	JMP  tloop
+
+tdone:
 	VZEROUPPER
 	RET

@@ -17,3 +17,9 @@ func bnGrad(dst, g, x, y []float32, k, a, off float32, relu bool) {
 func packFields(d, x []float32, mask []uint32, off, row []int, q0 int) {
 	packFieldsGo(d, x, mask, off, row, q0)
 }
+
+// packFieldsT packs n (a multiple of 8) rows of transposed fields (see
+// fields.panelT).
+func packFieldsT(d, x []float32, mask []uint32, off, row []int, pix, n int) {
+	packFieldsTGo(d, x, mask, off, row, pix, n)
+}

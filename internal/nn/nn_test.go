@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -440,12 +441,12 @@ func TestBNKernelsAgree(t *testing.T) {
 	}
 }
 
-// A same() convolution's forward packs its fields from the image; it must
-// give im2col's bits, at every map size the networks use (maps of 4×4 and
-// 2×2 fit in one sliver; 10×10 leaves partial slivers; a 5×5 kernel has
-// more taps than the table), through NaN, ±Inf and -0 in the image, at
-// one worker and several.
-func TestForwardFieldsMatchIm2col(t *testing.T) {
+// A same() convolution's forward and weight gradient pack their fields
+// from the image; they must give im2col's bits, at every map size the
+// networks use (maps of 4×4 and 2×2 fit in one sliver; 10×10 leaves
+// partial slivers; a 5×5 kernel has more taps than the table), through
+// NaN, ±Inf and -0 in the image, at one worker and several.
+func TestFieldsMatchIm2col(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 7))
 	for _, c := range []Conv{
 		{N: 3, Cin: 5, H: 32, W: 32, Cout: 16, K: 3, Pad: 1},
@@ -463,18 +464,18 @@ func TestForwardFieldsMatchIm2col(t *testing.T) {
 		x, w := randn(r, c.InSize()), randn(r, c.WeightSize())
 		x[0], x[1], x[len(x)-1] = float32(math.NaN()), float32(math.Copysign(0, -1)), float32(math.Inf(1))
 		x[len(x)/2] = float32(math.Inf(-1))
-		want := make([]float32, c.OutSize())
+		dy := randn(r, c.OutSize())
+		want, wantW := make([]float32, c.OutSize()), make([]float32, c.WeightSize())
 		c.forward(want, x, w, false)
+		c.backwardWeight(wantW, x, dy, false)
 		for _, procs := range []int{1, 3} {
 			prev := runtime.GOMAXPROCS(procs)
-			got := randn(r, c.OutSize()) // stale values must be overwritten
+			got, gotW := randn(r, c.OutSize()), randn(r, c.WeightSize()) // stale values must be overwritten
 			c.Forward(got, x, w)
+			c.BackwardWeight(gotW, x, dy)
 			runtime.GOMAXPROCS(prev)
-			for i := range got {
-				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-					t.Fatalf("%+v GOMAXPROCS=%d: y[%d] = %v, im2col gives %v", c, procs, i, got[i], want[i])
-				}
-			}
+			sameBits(t, fmt.Sprintf("%+v GOMAXPROCS=%d: y", c, procs), got, want)
+			sameBits(t, fmt.Sprintf("%+v GOMAXPROCS=%d: dw", c, procs), gotW, wantW)
 		}
 	}
 }
@@ -490,13 +491,39 @@ func TestPackFieldsPathsAgree(t *testing.T) {
 			mask[i] = ^uint32(0)
 		}
 	}
-	off, row := []int{0, 5, 100, 3, 300}, []int{0, 60, 20, 100, 7}
+	// Row 5 reads x[387:403] and row 6 x[-14:2]: their masks are clear
+	// past x's ends, and those lanes must come out +0.
+	off, row := []int{0, 5, 100, 3, 300, 376, -25}, []int{0, 60, 20, 100, 7, 150, 170}
+	for q := 0; q < 16; q++ {
+		mask[150+11+q] = b2m(q < 13)
+		mask[170+11+q] = b2m(q >= 14)
+	}
 	want, got := make([]float32, 16*len(off)), randn(r, 16*len(off))
 	packFieldsGo(want, x, mask, off, row, 11)
 	packFields(got, x, mask, off, row, 11)
+	if want[5*16+12] != x[399] || want[5*16+13] != 0 || want[6*16+14] != x[0] || want[6*16+13] != 0 {
+		t.Fatalf("masked ends: %v / %v", want[5*16:6*16], want[6*16:])
+	}
 	for i := range got {
 		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
 			t.Fatalf("d[%d] = %v, Go gives %v", i, got[i], want[i])
+		}
+	}
+}
+
+func b2m(b bool) uint32 {
+	if b {
+		return ^uint32(0)
+	}
+	return 0
+}
+
+// sameBits fails unless got and want hold the same bits.
+func sameBits(t *testing.T, what string, got, want []float32) {
+	t.Helper()
+	for i := range got {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("%s[%d] = %v, im2col gives %v", what, i, got[i], want[i])
 		}
 	}
 }
