@@ -251,3 +251,57 @@ func TestAxpyMatchesGo(t *testing.T) {
 // ResNet-18 ×0.25 layer 1 (16 channels, 32×32): the forward product of one
 // image, 16 rows (6+6+4).
 func BenchmarkR18Layer1Shape(b *testing.B) { benchmarkSgemm(b, 16, 1024, 144, false) }
+
+// maskedInput is x (400 values, a NaN among them) with a random mask of
+// 200, where rows 5 and 6 of testOff (at q0 = pix = 11) read x[387:403]
+// and x[-14:2]: their masks are clear past x's ends.
+func maskedInput() (x []float32, mask []uint32) {
+	r := rand.New(rand.NewPCG(8, 8))
+	x = randSlice(r, 400)
+	x[37] = float32(math.NaN())
+	mask = make([]uint32, 200)
+	for i := range mask {
+		if r.IntN(3) > 0 || i >= 150+11 && i < 150+11+13 || i >= 170+11+14 && i < 170+11+16 {
+			mask[i] = ^uint32(0)
+		}
+		if i >= 150+11+13 && i < 150+11+16 || i >= 170+11 && i < 170+11+14 {
+			mask[i] = 0
+		}
+	}
+	return x, mask
+}
+
+var (
+	testOff = []int{0, 5, 100, 3, 300, 376, -25, 40, 41, 42, 200, 7, 9, 250, 370, 1}
+	testRow = []int{0, 60, 20, 100, 7, 150, 170, 3, 3, 3, 90, 120, 130, 140, 1, 2}
+)
+
+// The assembly masked packers against the Go loops, bit for bit, and the
+// lanes past x's ends +0.
+func TestPackMaskedPathsAgree(t *testing.T) {
+	x, mask := maskedInput()
+	want, got := make([]float32, 16*16), make([]float32, 16*16)
+	packMaskedGo(want, x, mask, testOff, testRow, 11)
+	PackMasked(got, x, mask, testOff, testRow, 11)
+	if want[5*16+12] != x[399] || want[5*16+13] != 0 || want[6*16+14] != x[0] || want[6*16+13] != 0 {
+		t.Fatalf("masked ends: %v / %v", want[5*16:6*16], want[6*16:7*16])
+	}
+	sameBits(t, "PackMasked", got, want)
+	off, row := make([]int, 16), make([]int, 16)
+	for q := range off { // columns that stay inside x and the mask for 8 rows
+		off[q], row[q] = testOff[q]%300+20, testRow[q]%150
+	}
+	wantT, gotT := make([]float32, 8*16), make([]float32, 8*16)
+	packMaskedTGo(wantT, x, mask, off, row, 11, 8)
+	PackMaskedT(gotT, x, mask, off, row, 11, 8)
+	sameBits(t, "PackMaskedT", gotT, wantT)
+}
+
+func sameBits(t *testing.T, what string, got, want []float32) {
+	t.Helper()
+	for i := range got {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("%s[%d] = %v, Go gives %v", what, i, got[i], want[i])
+		}
+	}
+}

@@ -98,3 +98,27 @@ func Kernel() string {
 	}
 	return "go 6x16"
 }
+
+//go:noescape
+func packMaskedAVX(d, x *float32, mask *uint32, off, row *int, n, q0 int)
+
+//go:noescape
+func packMaskedTAVX(d, x *float32, mask *uint32, off, row *int, pix, n int)
+
+// packMasked and packMaskedT load under the mask (VMASKMOVPS), so the
+// lanes it clears are never touched.
+func packMasked(d, x []float32, mask []uint32, off, row []int, q0 int) {
+	if !hasAVX2 {
+		packMaskedGo(d, x, mask, off, row, q0)
+		return
+	}
+	packMaskedAVX(&d[0], &x[0], &mask[0], &off[0], &row[0], len(off), q0)
+}
+
+func packMaskedT(d, x []float32, mask []uint32, off, row []int, pix, n int) {
+	if !hasAVX2 {
+		packMaskedTGo(d, x, mask, off, row, pix, n)
+		return
+	}
+	packMaskedTAVX(&d[0], &x[0], &mask[0], &off[0], &row[0], pix, n)
+}

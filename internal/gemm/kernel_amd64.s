@@ -123,6 +123,42 @@ store4:
 	VZEROUPPER
 	RET
 
+// TRANSPOSE8 transposes the 8×8 block in Y0..Y7 (rows) with Y8..Y15 as
+// scratch and stores its columns as 8 rows of a 16-wide sliver at dst.
+#define TRANSPOSE8(dst) \
+	VUNPCKLPS Y1, Y0, Y8 \
+	VUNPCKHPS Y1, Y0, Y9 \
+	VUNPCKLPS Y3, Y2, Y10 \
+	VUNPCKHPS Y3, Y2, Y11 \
+	VSHUFPS $0x44, Y10, Y8, Y12 \
+	VSHUFPS $0xEE, Y10, Y8, Y13 \
+	VSHUFPS $0x44, Y11, Y9, Y14 \
+	VSHUFPS $0xEE, Y11, Y9, Y15 \
+	VUNPCKLPS Y5, Y4, Y0 \
+	VUNPCKHPS Y5, Y4, Y1 \
+	VUNPCKLPS Y7, Y6, Y2 \
+	VUNPCKHPS Y7, Y6, Y3 \
+	VSHUFPS $0x44, Y2, Y0, Y4 \
+	VSHUFPS $0xEE, Y2, Y0, Y5 \
+	VSHUFPS $0x44, Y3, Y1, Y6 \
+	VSHUFPS $0xEE, Y3, Y1, Y7 \
+	VPERM2F128 $0x20, Y4, Y12, Y0 \
+	VMOVUPS Y0, (dst) \
+	VPERM2F128 $0x20, Y5, Y13, Y0 \
+	VMOVUPS Y0, 64(dst) \
+	VPERM2F128 $0x20, Y6, Y14, Y0 \
+	VMOVUPS Y0, 128(dst) \
+	VPERM2F128 $0x20, Y7, Y15, Y0 \
+	VMOVUPS Y0, 192(dst) \
+	VPERM2F128 $0x31, Y4, Y12, Y0 \
+	VMOVUPS Y0, 256(dst) \
+	VPERM2F128 $0x31, Y5, Y13, Y0 \
+	VMOVUPS Y0, 320(dst) \
+	VPERM2F128 $0x31, Y6, Y14, Y0 \
+	VMOVUPS Y0, 384(dst) \
+	VPERM2F128 $0x31, Y7, Y15, Y0 \
+	VMOVUPS Y0, 448(dst)
+
 // func packTransAVX(d, b *float32, ldb, kb8 int)
 // Packs a 16-column sliver of op(B) = Bᵀ: d[p*16+q] = b[q*ldb+p] for
 // q < 16, p < kb8 (a multiple of 8), as 8×8 register transposes.
@@ -160,43 +196,12 @@ qloop:
 	VMOVUPS (R10), Y6
 	ADDQ R8, R10
 	VMOVUPS (R10), Y7
-	VUNPCKLPS Y1, Y0, Y8
-	VUNPCKHPS Y1, Y0, Y9
-	VUNPCKLPS Y3, Y2, Y10
-	VUNPCKHPS Y3, Y2, Y11
-	VSHUFPS $0x44, Y10, Y8, Y12
-	VSHUFPS $0xEE, Y10, Y8, Y13
-	VSHUFPS $0x44, Y11, Y9, Y14
-	VSHUFPS $0xEE, Y11, Y9, Y15
-	VUNPCKLPS Y5, Y4, Y0
-	VUNPCKHPS Y5, Y4, Y1
-	VUNPCKLPS Y7, Y6, Y2
-	VUNPCKHPS Y7, Y6, Y3
-	VSHUFPS $0x44, Y2, Y0, Y4
-	VSHUFPS $0xEE, Y2, Y0, Y5
-	VSHUFPS $0x44, Y3, Y1, Y6
-	VSHUFPS $0xEE, Y3, Y1, Y7
 	// R11 = &d[p*16 + q]
 	MOVQ BX, R11
 	SHLQ $4, R11
 	ADDQ R9, R11
 	LEAQ (DI)(R11*4), R11
-	VPERM2F128 $0x20, Y4, Y12, Y0
-	VMOVUPS Y0, (R11)
-	VPERM2F128 $0x20, Y5, Y13, Y0
-	VMOVUPS Y0, 64(R11)
-	VPERM2F128 $0x20, Y6, Y14, Y0
-	VMOVUPS Y0, 128(R11)
-	VPERM2F128 $0x20, Y7, Y15, Y0
-	VMOVUPS Y0, 192(R11)
-	VPERM2F128 $0x31, Y4, Y12, Y0
-	VMOVUPS Y0, 256(R11)
-	VPERM2F128 $0x31, Y5, Y13, Y0
-	VMOVUPS Y0, 320(R11)
-	VPERM2F128 $0x31, Y6, Y14, Y0
-	VMOVUPS Y0, 384(R11)
-	VPERM2F128 $0x31, Y7, Y15, Y0
-	VMOVUPS Y0, 448(R11)
+	TRANSPOSE8(R11)
 	ADDQ $8, R9
 	CMPQ R9, $16
 	JLT  qloop
@@ -252,5 +257,91 @@ cloop:
 	JMP  cloop
 
 cdone:
+	VZEROUPPER
+	RET
+
+// func packMaskedAVX(d, x *float32, mask *uint32, off, row *int, n, q0 int)
+// For i < n: d[i*16+q] = x[off[i]+q0+q] where mask[row[i]+q0+q] is all
+// ones, else +0, q < 16. VMASKMOVPS does not touch the masked-off lanes.
+TEXT ·packMaskedAVX(SB), NOSPLIT, $0-56
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ mask+16(FP), DX
+	MOVQ off+24(FP), R8
+	MOVQ row+32(FP), R9
+	MOVQ n+40(FP), CX
+	MOVQ q0+48(FP), R10
+
+floop:
+	MOVQ       (R8), AX
+	ADDQ       R10, AX
+	MOVQ       (R9), BX
+	ADDQ       R10, BX
+	VMOVDQU    (DX)(BX*4), Y2
+	VMOVDQU    32(DX)(BX*4), Y3
+	VMASKMOVPS (SI)(AX*4), Y2, Y0
+	VMASKMOVPS 32(SI)(AX*4), Y3, Y1
+	VMOVUPS    Y0, (DI)
+	VMOVUPS    Y1, 32(DI)
+	ADDQ       $64, DI
+	ADDQ       $8, R8
+	ADDQ       $8, R9
+	DECQ       CX
+	JNZ        floop
+	VZEROUPPER
+	RET
+
+// FLOAD loads row k of an 8×8 block of transposed fields into Yk under
+// its mask: Yk = x[off[qb+k]+R13 : +8] where mask[row[qb+k]+R13 : +8].
+#define FLOAD(o, Yk) \
+	MOVQ       o(R8)(R11*8), AX \
+	ADDQ       R13, AX \
+	MOVQ       o(R9)(R11*8), R12 \
+	ADDQ       R13, R12 \
+	VMOVDQU    (DX)(R12*4), Y8 \
+	VMASKMOVPS (SI)(AX*4), Y8, Yk
+
+// func packMaskedTAVX(d, x *float32, mask *uint32, off, row *int, pix, n int)
+// For t < n (a multiple of 8), q < 16: d[t*16+q] = x[off[q]+pix+t] where
+// mask[row[q]+pix+t] is all ones, else +0; 8×8 register transposes as in
+// packTransAVX.
+TEXT ·packMaskedTAVX(SB), NOSPLIT, $0-56
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ mask+16(FP), DX
+	MOVQ off+24(FP), R8
+	MOVQ row+32(FP), R9
+	MOVQ pix+40(FP), R10
+	MOVQ n+48(FP), CX
+	XORQ BX, BX                  // t
+
+tloop:
+	CMPQ BX, CX
+	JGE  tdone
+	LEAQ (R10)(BX*1), R13        // pix + t
+	XORQ R11, R11                // q block: 0 then 8
+
+qloop:
+	FLOAD(0, Y0)
+	FLOAD(8, Y1)
+	FLOAD(16, Y2)
+	FLOAD(24, Y3)
+	FLOAD(32, Y4)
+	FLOAD(40, Y5)
+	FLOAD(48, Y6)
+	FLOAD(56, Y7)
+	// AX = &d[t*16 + q]
+	MOVQ BX, AX
+	SHLQ $4, AX
+	ADDQ R11, AX
+	LEAQ (DI)(AX*4), AX
+	TRANSPOSE8(AX)
+	ADDQ $8, R11
+	CMPQ R11, $16
+	JLT  qloop
+	ADDQ $8, BX
+	JMP  tloop
+
+tdone:
 	VZEROUPPER
 	RET

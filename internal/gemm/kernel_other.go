@@ -31,3 +31,11 @@ func packCopy16(d, b []float32, ldb, kb int) {
 		copy(d[p*nr:p*nr+nr], b[p*ldb:p*ldb+nr])
 	}
 }
+
+func packMasked(d, x []float32, mask []uint32, off, row []int, q0 int) {
+	packMaskedGo(d, x, mask, off, row, q0)
+}
+
+func packMaskedT(d, x []float32, mask []uint32, off, row []int, pix, n int) {
+	packMaskedTGo(d, x, mask, off, row, pix, n)
+}

@@ -57,7 +57,7 @@ func (f *fields) panel(x []float32) gemm.Panel {
 			d := dst[s*kb : s*kb+nr*kb]
 			q0, cols := jc+s, min(nr, nb-s)
 			if cols == nr {
-				packFields(d, x, f.mask, off, row, q0)
+				gemm.PackMasked(d, x, f.mask, off, row, q0)
 				continue
 			}
 			clear(d)
@@ -76,14 +76,6 @@ func packRow(d, x []float32, m []uint32, o int) {
 		if m[q] != 0 {
 			d[q] = x[o+q]
 		}
-	}
-}
-
-// packFieldsGo is packFields in Go.
-func packFieldsGo(d, x []float32, mask []uint32, off, row []int, q0 int) {
-	const nr = gemm.Slivers
-	for i := range off {
-		packRow(d[i*nr:i*nr+nr], x, mask[row[i]+q0:], off[i]+q0)
 	}
 }
 
@@ -109,7 +101,7 @@ func (f *fields) panelT(x []float32, in, hw, r0 int) gemm.Panel {
 				run := min(kb-p, hw-pix) // within image i
 				xi := x[i*in : (i+1)*in]
 				fast := run &^ 7
-				packFieldsT(d[p*nr:], xi, f.mask, off[:], row[:], pix, fast)
+				gemm.PackMaskedT(d[p*nr:], xi, f.mask, off[:], row[:], pix, fast)
 				for t := fast; t < run; t++ {
 					e := d[(p+t)*nr : (p+t)*nr+nr]
 					clear(e)
@@ -120,19 +112,6 @@ func (f *fields) panelT(x []float32, in, hw, r0 int) gemm.Panel {
 					}
 				}
 				p += run
-			}
-		}
-	}
-}
-
-// packFieldsTGo is packFieldsT in Go.
-func packFieldsTGo(d, x []float32, mask []uint32, off, row []int, pix, n int) {
-	const nr = gemm.Slivers
-	for t := 0; t < n; t++ {
-		for q := 0; q < nr; q++ {
-			d[t*nr+q] = 0
-			if mask[row[q]+pix+t] != 0 {
-				d[t*nr+q] = x[off[q]+pix+t]
 			}
 		}
 	}

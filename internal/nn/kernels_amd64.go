@@ -44,36 +44,3 @@ func bnGrad(dst, g, x, y []float32, k, a, off float32, relu bool) {
 	}
 	bnGradGo(dst[n:], g[n:], x[n:], y[n:], k, a, off, relu)
 }
-
-//go:noescape
-func packFieldsAVX(d, x *float32, mask *uint32, off, row *int, n, q0 int)
-
-// packFields packs rows of receptive fields (see fields): d[i*16+q] =
-// x[off[i]+q0+q] where mask[row[i]+q0+q] is set, else +0. The assembly
-// loads under the mask, so x is read only where the mask is set: fields
-// sets it only inside the image.
-func packFields(d, x []float32, mask []uint32, off, row []int, q0 int) {
-	n := len(off)
-	if !hasAVX2 || n == 0 {
-		packFieldsGo(d, x, mask, off, row, q0)
-		return
-	}
-	_, _, _ = d[n*16-1], row[n-1], x[0]
-	packFieldsAVX(&d[0], &x[0], &mask[0], &off[0], &row[0], n, q0)
-}
-
-//go:noescape
-func packFieldsTAVX(d, x *float32, mask *uint32, off, row *int, pix, n int)
-
-// packFieldsT packs n (a multiple of 8) rows of 16 transposed fields:
-// d[t*16+q] = x[off[q]+pix+t] where mask[row[q]+pix+t] is set, else +0,
-// as 8×8 register transposes of masked loads (x is read only where the
-// mask is set).
-func packFieldsT(d, x []float32, mask []uint32, off, row []int, pix, n int) {
-	if !hasAVX2 || n == 0 {
-		packFieldsTGo(d, x, mask, off, row, pix, n)
-		return
-	}
-	_, _, _, _ = d[n*16-1], off[15], row[15], x[0]
-	packFieldsTAVX(&d[0], &x[0], &mask[0], &off[0], &row[0], pix, n)
-}

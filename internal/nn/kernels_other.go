@@ -12,14 +12,3 @@ func affine(dst, src []float32, sc, sh float32, relu bool) { affineGo(dst, src, 
 func bnGrad(dst, g, x, y []float32, k, a, off float32, relu bool) {
 	bnGradGo(dst, g, x, y, k, a, off, relu)
 }
-
-// packFields packs rows of receptive fields (see fields).
-func packFields(d, x []float32, mask []uint32, off, row []int, q0 int) {
-	packFieldsGo(d, x, mask, off, row, q0)
-}
-
-// packFieldsT packs n (a multiple of 8) rows of transposed fields (see
-// fields.panelT).
-func packFieldsT(d, x []float32, mask []uint32, off, row []int, pix, n int) {
-	packFieldsTGo(d, x, mask, off, row, pix, n)
-}

@@ -480,43 +480,7 @@ func TestFieldsMatchIm2col(t *testing.T) {
 	}
 }
 
-// The assembly field packer against the Go loop, bit for bit.
-func TestPackFieldsPathsAgree(t *testing.T) {
-	r := rand.New(rand.NewPCG(8, 8))
-	x := randn(r, 400)
-	x[37] = float32(math.NaN())
-	mask := make([]uint32, 200)
-	for i := range mask {
-		if r.IntN(3) > 0 {
-			mask[i] = ^uint32(0)
-		}
-	}
-	// Row 5 reads x[387:403] and row 6 x[-14:2]: their masks are clear
-	// past x's ends, and those lanes must come out +0.
-	off, row := []int{0, 5, 100, 3, 300, 376, -25}, []int{0, 60, 20, 100, 7, 150, 170}
-	for q := 0; q < 16; q++ {
-		mask[150+11+q] = b2m(q < 13)
-		mask[170+11+q] = b2m(q >= 14)
-	}
-	want, got := make([]float32, 16*len(off)), randn(r, 16*len(off))
-	packFieldsGo(want, x, mask, off, row, 11)
-	packFields(got, x, mask, off, row, 11)
-	if want[5*16+12] != x[399] || want[5*16+13] != 0 || want[6*16+14] != x[0] || want[6*16+13] != 0 {
-		t.Fatalf("masked ends: %v / %v", want[5*16:6*16], want[6*16:])
-	}
-	for i := range got {
-		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-			t.Fatalf("d[%d] = %v, Go gives %v", i, got[i], want[i])
-		}
-	}
-}
 
-func b2m(b bool) uint32 {
-	if b {
-		return ^uint32(0)
-	}
-	return 0
-}
 
 // sameBits fails unless got and want hold the same bits.
 func sameBits(t *testing.T, what string, got, want []float32) {
