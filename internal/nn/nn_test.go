@@ -480,8 +480,6 @@ func TestFieldsMatchIm2col(t *testing.T) {
 	}
 }
 
-
-
 // sameBits fails unless got and want hold the same bits.
 func sameBits(t *testing.T, what string, got, want []float32) {
 	t.Helper()
