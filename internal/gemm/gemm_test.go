@@ -288,12 +288,12 @@ func TestPackMaskedPathsAgree(t *testing.T) {
 	}
 	sameBits(t, "PackMasked", got, want)
 	off, row := make([]int, 16), make([]int, 16)
-	for q := range off { // columns that stay inside x and the mask for 8 rows
+	for q := range off { // columns that stay inside x and the mask for 11 rows
 		off[q], row[q] = testOff[q]%300+20, testRow[q]%150
 	}
-	wantT, gotT := make([]float32, 8*16), make([]float32, 8*16)
-	packMaskedTGo(wantT, x, mask, off, row, 11, 8)
-	PackMaskedT(gotT, x, mask, off, row, 11, 8)
+	wantT, gotT := make([]float32, 11*16), make([]float32, 11*16) // 8 transposed, 3 one by one
+	packMaskedTGo(wantT, x, mask, off, row, 11, 11)
+	PackMaskedT(gotT, x, mask, off, row, 11, 11)
 	sameBits(t, "PackMaskedT", gotT, wantT)
 }
 

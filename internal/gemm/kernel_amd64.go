@@ -105,8 +105,8 @@ func packMaskedAVX(d, x *float32, mask *uint32, off, row *int, n, q0 int)
 //go:noescape
 func packMaskedTAVX(d, x *float32, mask *uint32, off, row *int, pix, n int)
 
-// packMasked and packMaskedT load under the mask (VMASKMOVPS), so the
-// lanes it clears are never touched.
+// packMasked and packMaskedT (n a multiple of 8) load under the mask
+// (VMASKMOVPS), so the lanes it clears are never touched.
 func packMasked(d, x []float32, mask []uint32, off, row []int, q0 int) {
 	if !hasAVX2 {
 		packMaskedGo(d, x, mask, off, row, q0)

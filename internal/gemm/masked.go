@@ -15,18 +15,20 @@ func PackMasked(d, x []float32, mask []uint32, off, row []int, q0 int) {
 	packMasked(d, x, mask, off, row, q0)
 }
 
-// PackMaskedT packs the transpose: n rows (a multiple of 8) of 16 columns,
-// column q read from x under its mask, d[t*16+q] = x[off[q]+pix+t] where
-// mask[row[q]+pix+t] is set, else +0 (off and row hold 16 entries).
+// PackMaskedT packs the transpose: n rows of 16 columns, column q read
+// from x under its mask, d[t*16+q] = x[off[q]+pix+t] where
+// mask[row[q]+pix+t] is set, else +0 (off and row hold 16 entries). Rows
+// go 8 at a time through register transposes, the last n%8 one by one.
 func PackMaskedT(d, x []float32, mask []uint32, off, row []int, pix, n int) {
-	if n%8 != 0 {
-		panic("gemm: PackMaskedT of a row count not a multiple of 8")
-	}
 	if n == 0 {
 		return
 	}
 	_, _, _ = d[n*nr-1], off[nr-1], row[nr-1]
-	packMaskedT(d, x, mask, off, row, pix, n)
+	n8 := n &^ 7
+	if n8 > 0 {
+		packMaskedT(d, x, mask, off, row, pix, n8)
+	}
+	packMaskedTGo(d[n8*nr:], x, mask, off, row, pix+n8, n-n8)
 }
 
 // maskedAt is x[o] where m is set, else +0.

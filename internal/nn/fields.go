@@ -19,16 +19,7 @@ type fields struct {
 // fields lays out c's tables (c.same() must hold).
 func (c Conv) fields() *fields {
 	var buf [9]tap
-	ts := c.taps(&buf)
-	if c.K*c.K > len(buf) {
-		ts = nil
-		for i := 0; i < c.K; i++ {
-			for j := 0; j < c.K; j++ {
-				lo, hi := c.span(j, c.W)
-				ts = append(ts, tap{off: (i-c.Pad)*c.W + j - c.Pad, oyLo: max(0, c.Pad-i), oyHi: min(c.OutH(), c.H+c.Pad-i), lo: lo, hi: hi})
-			}
-		}
-	}
+	ts := c.taps(&buf) // more than 9 taps grow past buf
 	hw, kt := c.OutH()*c.W, len(ts)
 	f := &fields{off: make([]int, c.Cin*kt), row: make([]int, c.Cin*kt), mask: make([]uint32, (kt+1)*hw), zero: kt * hw}
 	for k, t := range ts {
@@ -99,18 +90,7 @@ func (f *fields) panelT(x []float32, in, hw, r0 int) gemm.Panel {
 			for p := 0; p < kb; {
 				i, pix := (pc+p)/hw, (pc+p)%hw
 				run := min(kb-p, hw-pix) // within image i
-				xi := x[i*in : (i+1)*in]
-				fast := run &^ 7
-				gemm.PackMaskedT(d[p*nr:], xi, f.mask, off[:], row[:], pix, fast)
-				for t := fast; t < run; t++ {
-					e := d[(p+t)*nr : (p+t)*nr+nr]
-					clear(e)
-					for q := range off {
-						if f.mask[row[q]+pix+t] != 0 {
-							e[q] = xi[off[q]+pix+t]
-						}
-					}
-				}
+				gemm.PackMaskedT(d[p*nr:], x[i*in:(i+1)*in], f.mask, off[:], row[:], pix, run)
 				p += run
 			}
 		}
