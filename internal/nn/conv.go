@@ -266,8 +266,42 @@ func (c Conv) forward(y, x, w []float32, direct bool) {
 }
 
 // BackwardInput computes dx = ∂L/∂x from dy = ∂L/∂y.
+//
+// For a same() convolution dx is itself a same convolution: of dy, with
+// the kernel flipped and its channels swapped. That runs as Forward, one
+// product of depth Cout·K·K per image, instead of a product of depth Cout
+// into a K·K times larger column buffer added back by col2im. Other
+// convolutions (strided ones) take the col2im path.
 func (c Conv) BackwardInput(dx, w, dy []float32) {
 	c.check(dx, w, dy)
+	if !c.same() {
+		c.backwardCols(dx, w, dy)
+		return
+	}
+	t := Conv{N: c.N, Cin: c.Cout, H: c.OutH(), W: c.OutW(), Cout: c.Cin, K: c.K, Pad: c.K - 1 - c.Pad}
+	wt := getCol(len(w))
+	c.flip(*wt, w)
+	t.Forward(dx, dy, *wt)
+	colPool.Put(wt)
+}
+
+// flip writes w's kernel turned by 180° with input and output channels
+// swapped: wt[ci][co][i][j] = w[co][ci][K-1-i][K-1-j].
+func (c Conv) flip(wt, w []float32) {
+	kt := c.K * c.K
+	for co := 0; co < c.Cout; co++ {
+		for ci := 0; ci < c.Cin; ci++ {
+			src, dst := w[(co*c.Cin+ci)*kt:][:kt], wt[(ci*c.Cout+co)*kt:][:kt]
+			for t, v := range src {
+				dst[kt-1-t] = v
+			}
+		}
+	}
+}
+
+// backwardCols is BackwardInput by a product into receptive fields and
+// col2im.
+func (c Conv) backwardCols(dx, w, dy []float32) {
 	kk := c.Cin * c.K * c.K
 	hw := c.OutH() * c.OutW()
 	in, out := c.Cin*c.H*c.W, c.Cout*hw

@@ -73,6 +73,33 @@ func convRef(c Conv, x, w []float32) []float64 {
 	return y
 }
 
+// convInputGradRef is ∂(Σ dy·conv(x, w))/∂x in float64: every product of
+// the convolution scattered back to the input pixel it read.
+func convInputGradRef(c Conv, w, dy []float32) []float64 {
+	ho, wo, st := c.OutH(), c.OutW(), c.stride()
+	dx := make([]float64, c.InSize())
+	for n := 0; n < c.N; n++ {
+		for co := 0; co < c.Cout; co++ {
+			for oy := 0; oy < ho; oy++ {
+				for ox := 0; ox < wo; ox++ {
+					g := float64(dy[((n*c.Cout+co)*ho+oy)*wo+ox])
+					for ci := 0; ci < c.Cin; ci++ {
+						for i := 0; i < c.K; i++ {
+							for j := 0; j < c.K; j++ {
+								iy, ix := oy*st+i-c.Pad, ox*st+j-c.Pad
+								if iy >= 0 && iy < c.H && ix >= 0 && ix < c.W {
+									dx[((n*c.Cin+ci)*c.H+iy)*c.W+ix] += g * float64(w[((co*c.Cin+ci)*c.K+i)*c.K+j])
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return dx
+}
+
 func TestConv(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, c := range []Conv{
@@ -83,6 +110,8 @@ func TestConv(t *testing.T) {
 		{N: 3, Cin: 3, H: 8, W: 8, Cout: 4, K: 3, Pad: 1, Stride: 2},
 		{N: 2, Cin: 5, H: 7, W: 9, Cout: 3, K: 3, Pad: 1, Stride: 2},
 		{N: 2, Cin: 4, H: 8, W: 8, Cout: 6, K: 1, Pad: 0, Stride: 2},
+		{N: 2, Cin: 5, H: 4, W: 6, Cout: 3, K: 1, Pad: 0},
+		{N: 5, Cin: 16, H: 8, W: 8, Cout: 24, K: 3, Pad: 1},
 	} {
 		x, w := randn(r, c.InSize()), randn(r, c.WeightSize())
 		y := make([]float32, c.OutSize())
@@ -96,6 +125,11 @@ func TestConv(t *testing.T) {
 		dx := make([]float32, c.InSize())
 		dw := make([]float32, c.WeightSize())
 		c.BackwardInput(dx, w, dy)
+		for i, v := range convInputGradRef(c, w, dy) {
+			if math.Abs(v-float64(dx[i])) > 1e-4*(1+math.Abs(v)) {
+				t.Fatalf("%+v: dx[%d] = %v, want %v", c, i, dx[i], v)
+			}
+		}
 		c.BackwardWeight(dw, x, dy)
 		loss := func() float64 {
 			var s float64
