@@ -99,16 +99,19 @@ func BenchmarkMaxPoolForward(b *testing.B) {
 	}
 }
 
-// ResNet-18's convolutions at batch 128 (256 views): width 0.25 at 32×32
-// and 8×8, width 1 at 32×32 (64 images, to keep an op near 40 ms). The
-// numbers quoted for issue 12 come from these.
+// ResNet-18's convolutions at batch 128 (256 views): width 0.25 at each
+// map size, width 1 at 32×32 (64 images, to keep an op near 40 ms); forward
+// as it runs (Winograd) and direct. The numbers quoted for issue 12 come
+// from these.
 func BenchmarkConvResNet18(b *testing.B) {
 	for _, s := range []struct {
 		name string
 		c    Conv
 	}{
 		{"x0.25-32x32", Conv{N: 256, Cin: 16, H: 32, W: 32, Cout: 16, K: 3, Pad: 1}},
+		{"x0.25-16x16", Conv{N: 256, Cin: 32, H: 16, W: 16, Cout: 32, K: 3, Pad: 1}},
 		{"x0.25-8x8", Conv{N: 256, Cin: 64, H: 8, W: 8, Cout: 64, K: 3, Pad: 1}},
+		{"x0.25-4x4", Conv{N: 256, Cin: 128, H: 4, W: 4, Cout: 128, K: 3, Pad: 1}},
 		{"x1-32x32", Conv{N: 64, Cin: 64, H: 32, W: 32, Cout: 64, K: 3, Pad: 1}},
 	} {
 		c := s.c
@@ -116,6 +119,11 @@ func BenchmarkConvResNet18(b *testing.B) {
 		b.Run("forward-"+s.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				c.Forward(y, x, w)
+			}
+		})
+		b.Run("direct-"+s.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				c.forward(y, x, w, true)
 			}
 		})
 		b.Run("dx-"+s.name, func(b *testing.B) {

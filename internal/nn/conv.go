@@ -239,6 +239,10 @@ func (c Conv) col2imSame(col, dx []float32) {
 // im2col first. Both give the same bits.
 func (c Conv) Forward(y, x, w []float32) {
 	c.check(x, w, y)
+	if c.winograd() {
+		c.forwardWinograd(y, x, w)
+		return
+	}
 	c.forward(y, x, w, c.same())
 }
 

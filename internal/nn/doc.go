@@ -18,11 +18,16 @@
 // with its receptive fields (im2col); stride-1 "same" convolutions pack
 // those fields straight from the image into gemm's panels, 16 values
 // under a mask of inside pixels at a time, with the bits an im2col buffer
-// would give and without the buffer. Max pooling and the
+// would give and without the buffer. Their input gradient is itself a
+// same convolution, of dy with the kernel flipped. Where the CPU has AVX2,
+// 3×3 same convolutions on maps whose width is a multiple of 16 run as
+// Winograd's F(2×2, 3×3) instead: 16 products of depth Cin in place of
+// one of depth 9·Cin, 2.25× fewer multiply-adds, within float32 rounding
+// of the direct product but not its bits. Max pooling and the
 // BatchNorm elementwise passes have AVX2 kernels (kernels_amd64.s) that
 // compute exactly what the portable Go loops compute — same operations in
 // the same order, no fused multiply-adds, same NaN and signed-zero rules —
 // so -tags purego or another architecture changes speed, not results
-// (results still differ across instruction sets where gemm's FMA kernel
-// rounds differently).
+// (results still differ across instruction sets: gemm's FMA kernel
+// rounds differently, and Winograd runs only with AVX2).
 package nn

@@ -6,6 +6,9 @@ import "golang.org/x/sys/cpu"
 
 var hasAVX2 = cpu.X86.HasAVX2
 
+// winoVector is whether Winograd's transforms have vector kernels here.
+var winoVector = hasAVX2
+
 //go:noescape
 func maxPoolRowAVX2(y *float32, arg *uint8, r0, r1 *float32, n int)
 
@@ -43,4 +46,53 @@ func bnGrad(dst, g, x, y []float32, k, a, off float32, relu bool) {
 		bnGradAVX2(&dst[0], &g[0], &x[0], &y[0], n, k, a, off, relu)
 	}
 	bnGradGo(dst[n:], g[n:], x[n:], y[n:], k, a, off, relu)
+}
+
+//go:noescape
+func winoRowsAVX2(eo *float32, ld int, p0, p1, p2, p3 *float32, n int)
+
+//go:noescape
+func winoColsAVX2(v0 *float32, stride int, e, o *float32, n int)
+
+//go:noescape
+func winoOutAVX2(y0, y1, m *float32, stride int, n int)
+
+// winoRows is winoRowsGo, 8 tiles at a time where it can.
+func winoRows(eo []float32, p [4][]float32) {
+	w := len(p[0])
+	if !hasAVX2 || w%16 != 0 {
+		winoRowsGo(eo, p)
+		return
+	}
+	ld := w/2 + 1
+	_, _, _, _, _ = eo[8*ld-1], p[1][w-1], p[2][w-1], p[3][w-1], eo[7*ld+w/2]
+	winoRowsAVX2(&eo[0], ld, &p[0][0], &p[1][0], &p[2][0], &p[3][0], w/2)
+	for i := 0; i < 4; i++ {
+		eo[2*i*ld], eo[(2*i+1)*ld+ld-1] = 0, 0
+	}
+}
+
+// winoCols is winoColsGo, 8 tiles at a time where it can.
+func winoCols(v []float32, stride, n int, e, o []float32) {
+	k := n &^ 7
+	if hasAVX2 && k > 0 {
+		_, _, _ = v[3*stride+k-1], e[k], o[k]
+		winoColsAVX2(&v[0], stride, &e[0], &o[0], k)
+	}
+	if k < n {
+		winoColsGo(v[k:], stride, n-k, e[k:], o[k:])
+	}
+}
+
+// winoOut is winoOutGo, 8 tiles at a time where it can.
+func winoOut(y0, y1, m []float32, stride int) {
+	n := len(y0) / 2
+	k := n &^ 7
+	if hasAVX2 && k > 0 {
+		_, _, _ = y0[2*k-1], y1[2*k-1], m[15*stride+k-1]
+		winoOutAVX2(&y0[0], &y1[0], &m[0], stride, k)
+	}
+	if k < n {
+		winoOutGo(y0[2*k:], y1[2*k:], m[k:], stride)
+	}
 }

@@ -132,3 +132,204 @@ gnomask:
 gdone:
 	VZEROUPPER
 	RET
+
+// func winoRowsAVX2(eo *float32, ld int, p0, p1, p2, p3 *float32, n int)
+// winoRowsGo for n tiles (a multiple of 8): 16 columns of the four input
+// rows at a time, their 4 rows q = Bᵀ p split into even columns (stored
+// at o_i[t], eo row 2i+1) and odd ones (at e_i[t+1], eo row 2i).
+TEXT ·winoRowsAVX2(SB), NOSPLIT, $0-56
+	MOVQ eo+0(FP), DI
+	MOVQ ld+8(FP), R9
+	MOVQ p0+16(FP), SI
+	MOVQ p1+24(FP), R8
+	MOVQ p2+32(FP), R10
+	MOVQ p3+40(FP), R11
+	MOVQ n+48(FP), CX
+	SHLQ $2, R9               // ld in bytes
+	LEAQ (DI)(R9*1), DI       // o0
+	MOVQ R9, AX
+	NEGQ AX
+	LEAQ 4(DI)(AX*1), AX      // e0 + 1
+	MOVQ R9, R12
+	SHLQ $1, R12              // 2·ld: from row i to row i+1 of the same kind
+	LEAQ (R12)(R12*2), R13    // 6·ld: to row 3
+
+wrows:
+	CMPQ CX, $0
+	JLE  wrowsdone
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS (R8), Y2
+	VMOVUPS 32(R8), Y3
+	VMOVUPS (R10), Y4
+	VMOVUPS 32(R10), Y5
+	VMOVUPS (R11), Y6
+	VMOVUPS 32(R11), Y7
+	VSUBPS Y4, Y0, Y8         // q0 = p0 − p2
+	VSUBPS Y5, Y1, Y9
+	VADDPS Y4, Y2, Y10        // q1 = p1 + p2
+	VADDPS Y5, Y3, Y11
+	VSUBPS Y2, Y4, Y12        // q2 = p2 − p1
+	VSUBPS Y3, Y5, Y13
+	VSUBPS Y6, Y2, Y14        // q3 = p1 − p3
+	VSUBPS Y7, Y3, Y15
+	VSHUFPS $0x88, Y9, Y8, Y0
+	VSHUFPS $0xDD, Y9, Y8, Y1
+	VSHUFPS $0x88, Y11, Y10, Y2
+	VSHUFPS $0xDD, Y11, Y10, Y3
+	VSHUFPS $0x88, Y13, Y12, Y4
+	VSHUFPS $0xDD, Y13, Y12, Y5
+	VSHUFPS $0x88, Y15, Y14, Y6
+	VSHUFPS $0xDD, Y15, Y14, Y7
+	VPERMPD $0xd8, Y0, Y0
+	VPERMPD $0xd8, Y1, Y1
+	VPERMPD $0xd8, Y2, Y2
+	VPERMPD $0xd8, Y3, Y3
+	VPERMPD $0xd8, Y4, Y4
+	VPERMPD $0xd8, Y5, Y5
+	VPERMPD $0xd8, Y6, Y6
+	VPERMPD $0xd8, Y7, Y7
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, (AX)
+	VMOVUPS Y2, (DI)(R12*1)
+	VMOVUPS Y3, (AX)(R12*1)
+	VMOVUPS Y4, (DI)(R12*2)
+	VMOVUPS Y5, (AX)(R12*2)
+	VMOVUPS Y6, (DI)(R13*1)
+	VMOVUPS Y7, (AX)(R13*1)
+	ADDQ $64, SI
+	ADDQ $64, R8
+	ADDQ $64, R10
+	ADDQ $64, R11
+	ADDQ $32, DI
+	ADDQ $32, AX
+	SUBQ $8, CX
+	JMP  wrows
+
+wrowsdone:
+	VZEROUPPER
+	RET
+
+// func winoColsAVX2(v0 *float32, stride int, e, o *float32, n int)
+// winoColsGo for n tiles (a multiple of 8); v1, v2, v3 are stride
+// floats after each other.
+TEXT ·winoColsAVX2(SB), NOSPLIT, $0-40
+	MOVQ v0+0(FP), DI
+	MOVQ stride+8(FP), R9
+	MOVQ e+16(FP), SI
+	MOVQ o+24(FP), R8
+	MOVQ n+32(FP), CX
+	SHLQ $2, R9
+	LEAQ (DI)(R9*1), DX
+	LEAQ (DX)(R9*1), R10
+	LEAQ (R10)(R9*1), R11
+	XORQ BX, BX
+	SHLQ $2, CX               // n in bytes
+
+wcols:
+	CMPQ BX, CX
+	JGE  wcolsdone
+	VMOVUPS (SI)(BX*1), Y0    // e[t]
+	VMOVUPS 4(SI)(BX*1), Y1   // e[t+1]
+	VMOVUPS (R8)(BX*1), Y2    // o[t]
+	VMOVUPS 4(R8)(BX*1), Y3   // o[t+1]
+	VSUBPS Y1, Y0, Y4
+	VADDPS Y1, Y2, Y5
+	VSUBPS Y2, Y1, Y6
+	VSUBPS Y3, Y2, Y7
+	VMOVUPS Y4, (DI)(BX*1)
+	VMOVUPS Y5, (DX)(BX*1)
+	VMOVUPS Y6, (R10)(BX*1)
+	VMOVUPS Y7, (R11)(BX*1)
+	ADDQ $32, BX
+	JMP  wcols
+
+wcolsdone:
+	VZEROUPPER
+	RET
+
+// func winoOutAVX2(y0, y1, m *float32, stride int, n int)
+// winoOutGo for n tiles (a multiple of 8): the 16 matrices M_ξ are
+// stride floats apart; the even and odd output columns are interleaved
+// back into rows y0 and y1.
+TEXT ·winoOutAVX2(SB), NOSPLIT, $0-40
+	MOVQ y0+0(FP), DI
+	MOVQ y1+8(FP), DX
+	MOVQ m+16(FP), SI
+	MOVQ stride+24(FP), R9
+	MOVQ n+32(FP), CX
+	SHLQ $2, R9
+	LEAQ (R9)(R9*2), R12      // 3·stride
+	LEAQ (SI)(R9*4), R8       // M_4
+	LEAQ (R8)(R9*4), R10      // M_8
+	LEAQ (R10)(R9*4), R11     // M_12
+
+wout:
+	CMPQ CX, $0
+	JLE  woutdone
+	// column j of the tile: s0_j = M_j + M_4+j + M_8+j, s1_j = M_4+j − M_8+j − M_12+j
+	VMOVUPS (SI), Y0
+	VMOVUPS (R8), Y1
+	VMOVUPS (R10), Y2
+	VMOVUPS (R11), Y3
+	VADDPS Y1, Y0, Y8
+	VADDPS Y2, Y8, Y8
+	VSUBPS Y2, Y1, Y12
+	VSUBPS Y3, Y12, Y12
+	VMOVUPS (SI)(R9*1), Y0
+	VMOVUPS (R8)(R9*1), Y1
+	VMOVUPS (R10)(R9*1), Y2
+	VMOVUPS (R11)(R9*1), Y3
+	VADDPS Y1, Y0, Y9
+	VADDPS Y2, Y9, Y9
+	VSUBPS Y2, Y1, Y13
+	VSUBPS Y3, Y13, Y13
+	VMOVUPS (SI)(R9*2), Y0
+	VMOVUPS (R8)(R9*2), Y1
+	VMOVUPS (R10)(R9*2), Y2
+	VMOVUPS (R11)(R9*2), Y3
+	VADDPS Y1, Y0, Y10
+	VADDPS Y2, Y10, Y10
+	VSUBPS Y2, Y1, Y14
+	VSUBPS Y3, Y14, Y14
+	VMOVUPS (SI)(R12*1), Y0
+	VMOVUPS (R8)(R12*1), Y1
+	VMOVUPS (R10)(R12*1), Y2
+	VMOVUPS (R11)(R12*1), Y3
+	VADDPS Y1, Y0, Y11
+	VADDPS Y2, Y11, Y11
+	VSUBPS Y2, Y1, Y15
+	VSUBPS Y3, Y15, Y15
+	// rows: even = s_0 + s_1 + s_2, odd = s_1 − s_2 − s_3
+	VADDPS Y9, Y8, Y0
+	VADDPS Y10, Y0, Y0
+	VSUBPS Y10, Y9, Y1
+	VSUBPS Y11, Y1, Y1
+	VADDPS Y13, Y12, Y2
+	VADDPS Y14, Y2, Y2
+	VSUBPS Y14, Y13, Y3
+	VSUBPS Y15, Y3, Y3
+	VUNPCKLPS Y1, Y0, Y4
+	VUNPCKHPS Y1, Y0, Y5
+	VUNPCKLPS Y3, Y2, Y6
+	VUNPCKHPS Y3, Y2, Y7
+	VPERM2F128 $0x20, Y5, Y4, Y0
+	VPERM2F128 $0x31, Y5, Y4, Y1
+	VPERM2F128 $0x20, Y7, Y6, Y2
+	VPERM2F128 $0x31, Y7, Y6, Y3
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, (DX)
+	VMOVUPS Y3, 32(DX)
+	ADDQ $32, SI
+	ADDQ $32, R8
+	ADDQ $32, R10
+	ADDQ $32, R11
+	ADDQ $64, DI
+	ADDQ $64, DX
+	SUBQ $8, CX
+	JMP  wout
+
+woutdone:
+	VZEROUPPER
+	RET

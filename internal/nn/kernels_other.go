@@ -2,6 +2,9 @@
 
 package nn
 
+// winoVector is whether Winograd's transforms have vector kernels here.
+const winoVector = false
+
 // maxPoolRow pools one pair of input rows into yo and ao.
 func maxPoolRow(yo []float32, ao []uint8, r0, r1 []float32) { maxPoolRowGo(yo, ao, r0, r1) }
 
@@ -12,3 +15,7 @@ func affine(dst, src []float32, sc, sh float32, relu bool) { affineGo(dst, src, 
 func bnGrad(dst, g, x, y []float32, k, a, off float32, relu bool) {
 	bnGradGo(dst, g, x, y, k, a, off, relu)
 }
+
+func winoRows(eo []float32, p [4][]float32)               { winoRowsGo(eo, p) }
+func winoCols(v []float32, stride, n int, e, o []float32) { winoColsGo(v, stride, n, e, o) }
+func winoOut(y0, y1, m []float32, stride int)             { winoOutGo(y0, y1, m, stride) }

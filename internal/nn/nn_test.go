@@ -112,6 +112,10 @@ func TestConv(t *testing.T) {
 		{N: 2, Cin: 4, H: 8, W: 8, Cout: 6, K: 1, Pad: 0, Stride: 2},
 		{N: 2, Cin: 5, H: 4, W: 6, Cout: 3, K: 1, Pad: 0},
 		{N: 5, Cin: 16, H: 8, W: 8, Cout: 24, K: 3, Pad: 1},
+		// Winograd's shapes (see TestWinograd) through Forward.
+		{N: 3, Cin: 5, H: 4, W: 6, Cout: 7, K: 3, Pad: 1},
+		{N: 2, Cin: 3, H: 32, W: 32, Cout: 4, K: 3, Pad: 1},
+		{N: 4, Cin: 9, H: 2, W: 2, Cout: 2, K: 3, Pad: 1},
 	} {
 		x, w := randn(r, c.InSize()), randn(r, c.WeightSize())
 		y := make([]float32, c.OutSize())
@@ -505,7 +509,7 @@ func TestFieldsMatchIm2col(t *testing.T) {
 		for _, procs := range []int{1, 3} {
 			prev := runtime.GOMAXPROCS(procs)
 			got, gotW := randn(r, c.OutSize()), randn(r, c.WeightSize()) // stale values must be overwritten
-			c.Forward(got, x, w)
+			c.forward(got, x, w, true)                                   // Forward itself may run Winograd
 			c.BackwardWeight(gotW, x, dy)
 			runtime.GOMAXPROCS(prev)
 			sameBits(t, fmt.Sprintf("%+v GOMAXPROCS=%d: y", c, procs), got, want)
@@ -520,6 +524,91 @@ func sameBits(t *testing.T, what string, got, want []float32) {
 	for i := range got {
 		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
 			t.Fatalf("%s[%d] = %v, im2col gives %v", what, i, got[i], want[i])
+		}
+	}
+}
+
+// Winograd's F(2×2, 3×3) against the float64 convolution, on units of
+// tile rows that cross images (3 tiles a row), bands of one image (16 and
+// 24 tiles a row), 2×2 maps and a width whose vector loops leave a scalar
+// tail (20 tiles a row), and bit for bit the same at any GOMAXPROCS.
+func TestWinograd(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 3))
+	for _, c := range []Conv{
+		{N: 3, Cin: 5, H: 4, W: 6, Cout: 7, K: 3, Pad: 1},
+		{N: 2, Cin: 3, H: 32, W: 32, Cout: 4, K: 3, Pad: 1},
+		{N: 4, Cin: 9, H: 2, W: 2, Cout: 2, K: 3, Pad: 1},
+		{N: 3, Cin: 4, H: 6, W: 48, Cout: 5, K: 3, Pad: 1},
+		{N: 2, Cin: 2, H: 4, W: 40, Cout: 3, K: 3, Pad: 1},
+		{N: 5, Cin: 17, H: 16, W: 16, Cout: 33, K: 3, Pad: 1},
+	} {
+		x, w := randn(r, c.InSize()), randn(r, c.WeightSize())
+		want := make([]float32, c.OutSize())
+		c.forwardWinograd(want, x, w)
+		for i, v := range convRef(c, x, w) {
+			if math.Abs(v-float64(want[i])) > 1e-5*float64(c.Cin*9) {
+				t.Fatalf("%+v: y[%d] = %v, want %v", c, i, want[i], v)
+			}
+		}
+		for _, procs := range []int{1, 3} {
+			prev := runtime.GOMAXPROCS(procs)
+			got := randn(r, c.OutSize())
+			c.forwardWinograd(got, x, w)
+			runtime.GOMAXPROCS(prev)
+			sameBits(t, fmt.Sprintf("%+v GOMAXPROCS=%d: y", c, procs), got, want)
+		}
+	}
+}
+
+// Winograd's vector transforms against their Go loops, bit for bit, on
+// every length up to 5 vectors, with zeros of both signs, NaNs and
+// infinities (any NaN matches any NaN: Go's compiler may swap the
+// operands of an addition, and with them which NaN comes through).
+func TestWinoKernelsAgree(t *testing.T) {
+	r := rand.New(rand.NewPCG(12, 12))
+	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))}
+	pick := func(n int) []float32 {
+		s := randn(r, n)
+		for i := range s {
+			if r.IntN(5) == 0 {
+				s[i] = special[r.IntN(len(special))]
+			}
+		}
+		return s
+	}
+	for w := 2; w <= 80; w += 2 {
+		var p [4][]float32
+		for i := range p {
+			p[i] = pick(w)
+		}
+		ld := w/2 + 1
+		got, want := pick(8*ld), pick(8*ld)
+		winoRows(got, p)
+		winoRowsGo(want, p)
+		sameWino(t, fmt.Sprintf("winoRows w=%d", w), got, want)
+	}
+	for n := 0; n <= 40; n++ {
+		stride := n + 3
+		e, o := pick(n+1), pick(n+1)
+		got, want := make([]float32, 4*stride), make([]float32, 4*stride)
+		winoCols(got, stride, n, e, o)
+		winoColsGo(want, stride, n, e, o)
+		sameWino(t, fmt.Sprintf("winoCols n=%d", n), got, want)
+		m := pick(16 * stride)
+		g0, g1, w0, w1 := make([]float32, 2*n), make([]float32, 2*n), make([]float32, 2*n), make([]float32, 2*n)
+		winoOut(g0, g1, m, stride)
+		winoOutGo(w0, w1, m, stride)
+		sameWino(t, fmt.Sprintf("winoOut n=%d row 0", n), g0, w0)
+		sameWino(t, fmt.Sprintf("winoOut n=%d row 1", n), g1, w1)
+	}
+}
+
+func sameWino(t *testing.T, what string, got, want []float32) {
+	t.Helper()
+	for i := range got {
+		g, w := got[i], want[i]
+		if math.Float32bits(g) != math.Float32bits(w) && !(g != g && w != w) {
+			t.Fatalf("%s[%d] = %v, Go loop gives %v", what, i, g, w)
 		}
 	}
 }
