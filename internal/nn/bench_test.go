@@ -99,8 +99,8 @@ func BenchmarkMaxPoolForward(b *testing.B) {
 	}
 }
 
-// ResNet-18's convolutions at batch 128 (256 views): width 0.25 at each
-// map size, width 1 at 32×32 (64 images, to keep an op near 40 ms); forward
+// ResNet-18's convolutions at batch 128 (256 views): the stem and width
+// 0.25 at each map size (and the small encoder's second layer), width 1 at 32×32 (64 images, to keep an op near 40 ms); forward
 // as it runs (Winograd) and direct. The numbers quoted for issue 12 come
 // from these.
 func BenchmarkConvResNet18(b *testing.B) {
@@ -108,6 +108,8 @@ func BenchmarkConvResNet18(b *testing.B) {
 		name string
 		c    Conv
 	}{
+		{"stem-x0.25", Conv{N: 256, Cin: 3, H: 32, W: 32, Cout: 16, K: 3, Pad: 1}},
+		{"small-conv2-b128", Conv{N: 256, Cin: 32, H: 32, W: 32, Cout: 64, K: 3, Pad: 1}},
 		{"x0.25-32x32", Conv{N: 256, Cin: 16, H: 32, W: 32, Cout: 16, K: 3, Pad: 1}},
 		{"x0.25-16x16", Conv{N: 256, Cin: 32, H: 16, W: 16, Cout: 32, K: 3, Pad: 1}},
 		{"x0.25-8x8", Conv{N: 256, Cin: 64, H: 8, W: 8, Cout: 64, K: 3, Pad: 1}},
