@@ -36,7 +36,22 @@ const winoTiles = 64
 // distance puts all 16 streams in the same set of an 8-way L1).
 func winoStride(ch, tb int) int { return ch*tb + 16 }
 
-// forwardWinograd is Forward for winograd() convolutions.
+// winoScratch is the size of the row buffers of inputTransform: 8 rows of
+// W/2+1 and a zero row of W.
+func (c Conv) winoScratch() int { return 8*(c.W/2+1) + c.W }
+
+// winoRowBuffers cuts inputTransform's row buffers from s (winoScratch
+// long) and zeroes the zero row.
+func (c Conv) winoRowBuffers(s []float32) (eo, zero []float32) {
+	eo, zero = s[:8*(c.W/2+1)], s[8*(c.W/2+1):c.winoScratch()]
+	clear(zero)
+	return eo, zero
+}
+
+// forwardWinograd is Forward for winograd() convolutions. Each unit takes
+// one buffer from the pool for its transformed input and output (buffers
+// of several sizes from one pool would mostly be dropped and allocated
+// anew).
 func (c Conv) forwardWinograd(y, x, w []float32) {
 	th, tw := c.H/2, c.W/2
 	rb := max(1, winoTiles/tw) // tile rows per unit
@@ -53,17 +68,16 @@ func (c Conv) forwardWinograd(y, x, w []float32) {
 	forEach(units, func(i int) {
 		r0, r1 := i*rb, min(rows, (i+1)*rb)
 		tb := (r1 - r0) * tw
-		v, m, pad := getCol(16*winoStride(c.Cin, tb)), getCol(16*winoStride(c.Cout, tb)), getCol(8*(c.W/2+1)+c.W)
-		eo, zero := (*pad)[:8*(c.W/2+1)], (*pad)[8*(c.W/2+1):]
-		clear(zero)
-		c.inputTransform(*v, x, eo, zero, r0, r1)
+		sv, sm := winoStride(c.Cin, tb), winoStride(c.Cout, tb)
+		buf := getCol(16*(sv+sm) + c.winoScratch())
+		v, m := (*buf)[:16*sv], (*buf)[16*sv:16*(sv+sm)]
+		eo, zero := c.winoRowBuffers((*buf)[16*(sv+sm):])
+		c.inputTransform(v, x, eo, zero, r0, r1)
 		for xi := range pa {
-			gemm.SgemmPacked(pa[xi], false, tb, (*v)[xi*winoStride(c.Cin, tb):], tb, 0, (*m)[xi*winoStride(c.Cout, tb):], tb)
+			gemm.SgemmPacked(pa[xi], false, tb, v[xi*sv:], tb, 0, m[xi*sm:], tb)
 		}
-		c.outputTransform(y, *m, r0, r1)
-		colPool.Put(v)
-		colPool.Put(m)
-		colPool.Put(pad)
+		c.outputTransform(y, m, r0, r1)
+		colPool.Put(buf)
 	})
 	for _, p := range pa {
 		packedPool.Put(p)
