@@ -443,16 +443,7 @@ func TestMaxPoolRowPathsAgree(t *testing.T) {
 // on every length, with zeros of both signs, NaNs and infinities.
 func TestBNKernelsAgree(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 9))
-	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))}
-	pick := func(n int) []float32 {
-		s := randn(r, n)
-		for i := range s {
-			if r.IntN(5) == 0 {
-				s[i] = special[r.IntN(len(special))]
-			}
-		}
-		return s
-	}
+	pick := func(n int) []float32 { return randnSpecial(r, n) }
 	same := func(a, b []float32) bool {
 		for i := range a {
 			if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
@@ -566,16 +557,7 @@ func TestWinograd(t *testing.T) {
 // operands of an addition, and with them which NaN comes through).
 func TestWinoKernelsAgree(t *testing.T) {
 	r := rand.New(rand.NewPCG(12, 12))
-	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))}
-	pick := func(n int) []float32 {
-		s := randn(r, n)
-		for i := range s {
-			if r.IntN(5) == 0 {
-				s[i] = special[r.IntN(len(special))]
-			}
-		}
-		return s
-	}
+	pick := func(n int) []float32 { return randnSpecial(r, n) }
 	for w := 2; w <= 80; w += 2 {
 		var p [4][]float32
 		for i := range p {
@@ -611,4 +593,17 @@ func sameWino(t *testing.T, what string, got, want []float32) {
 			t.Fatalf("%s[%d] = %v, Go loop gives %v", what, i, g, w)
 		}
 	}
+}
+
+// randnSpecial is randn with about one value in five replaced by 0, -0,
+// NaN, +Inf or -Inf.
+func randnSpecial(r *rand.Rand, n int) []float32 {
+	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))}
+	s := randn(r, n)
+	for i := range s {
+		if r.IntN(5) == 0 {
+			s[i] = special[r.IntN(len(special))]
+		}
+	}
+	return s
 }
