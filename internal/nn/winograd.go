@@ -1,6 +1,10 @@
 package nn
 
-import "github.com/simclr-go/simclr/internal/gemm"
+import (
+	"sync"
+
+	"github.com/simclr-go/simclr/internal/gemm"
+)
 
 // Winograd's minimal filtering F(2×2, 3×3) (Lavin and Gray 2016) computes
 // a 2×2 block of a 3×3 convolution's output from a 4×4 input tile with 16
@@ -58,9 +62,9 @@ func (c Conv) forwardWinograd(y, x, w []float32) {
 	rows := c.N * th           // tile rows of the whole batch
 	u := getCol(16 * c.Cout * c.Cin)
 	c.weightTransform(*u, w)
-	var pa [16]*gemm.PackedA
+	pa := winoPool.Get().(*[16]gemm.PackedA)
+	defer winoPool.Put(pa)
 	for xi := range pa {
-		pa[xi] = packedPool.Get().(*gemm.PackedA)
 		pa[xi].Pack(false, c.Cout, c.Cin, 1, (*u)[xi*c.Cout*c.Cin:], c.Cin)
 	}
 	colPool.Put(u)
@@ -74,15 +78,18 @@ func (c Conv) forwardWinograd(y, x, w []float32) {
 		eo, zero := c.winoRowBuffers((*buf)[16*(sv+sm):])
 		c.inputTransform(v, x, eo, zero, r0, r1)
 		for xi := range pa {
-			gemm.SgemmPacked(pa[xi], false, tb, v[xi*sv:], tb, 0, m[xi*sm:], tb)
+			gemm.SgemmPacked(&pa[xi], false, tb, v[xi*sv:], tb, 0, m[xi*sm:], tb)
 		}
 		c.outputTransform(y, m, r0, r1)
 		colPool.Put(buf)
 	})
-	for _, p := range pa {
-		packedPool.Put(p)
-	}
 }
+
+// winoPool holds the 16 packed transformed kernels of a Winograd
+// convolution. They have a pool of their own: taken from packedPool, 16
+// at a time, they would each grow to the largest weight matrix of any
+// convolution that later took them (tens of MB at ResNet-18 width 1).
+var winoPool = sync.Pool{New: func() any { return new([16]gemm.PackedA) }}
 
 // weightTransform writes u[ξ][co][ci] = (G g Gᵀ)[ξ] for every kernel g =
 // w[co][ci], with G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].
