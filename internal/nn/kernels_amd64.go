@@ -65,7 +65,7 @@ func winoRows(eo []float32, p [4][]float32) {
 		return
 	}
 	ld := w/2 + 1
-	_, _, _, _, _ = eo[8*ld-1], p[1][w-1], p[2][w-1], p[3][w-1], eo[7*ld+w/2]
+	_, _, _, _ = eo[8*ld-1], p[1][w-1], p[2][w-1], p[3][w-1]
 	winoRowsAVX2(&eo[0], ld, &p[0][0], &p[1][0], &p[2][0], &p[3][0], w/2)
 	for i := 0; i < 4; i++ {
 		eo[2*i*ld], eo[(2*i+1)*ld+ld-1] = 0, 0

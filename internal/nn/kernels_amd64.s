@@ -248,6 +248,19 @@ wcolsdone:
 	VZEROUPPER
 	RET
 
+// WOUT_COL reads column j of 8 tiles' M, the rows M_j, M_4+j, M_8+j and
+// M_12+j at index idx from SI, R8, R10 and R11, and writes s0_j = M_j +
+// M_4+j + M_8+j into s0 and s1_j = M_4+j − M_8+j − M_12+j into s1.
+#define WOUT_COL(idx, s0, s1) \
+	VMOVUPS (SI)idx, Y0; \
+	VMOVUPS (R8)idx, Y1; \
+	VMOVUPS (R10)idx, Y2; \
+	VMOVUPS (R11)idx, Y3; \
+	VADDPS Y1, Y0, s0; \
+	VADDPS Y2, s0, s0; \
+	VSUBPS Y2, Y1, s1; \
+	VSUBPS Y3, s1, s1
+
 // func winoOutAVX2(y0, y1, m *float32, stride int, n int)
 // winoOutGo for n tiles (a multiple of 8): the 16 matrices M_ξ are
 // stride floats apart; the even and odd output columns are interleaved
@@ -263,43 +276,15 @@ TEXT ·winoOutAVX2(SB), NOSPLIT, $0-40
 	LEAQ (SI)(R9*4), R8       // M_4
 	LEAQ (R8)(R9*4), R10      // M_8
 	LEAQ (R10)(R9*4), R11     // M_12
+	XORQ R13, R13             // column 0's offset
 
 wout:
 	CMPQ CX, $0
 	JLE  woutdone
-	// column j of the tile: s0_j = M_j + M_4+j + M_8+j, s1_j = M_4+j − M_8+j − M_12+j
-	VMOVUPS (SI), Y0
-	VMOVUPS (R8), Y1
-	VMOVUPS (R10), Y2
-	VMOVUPS (R11), Y3
-	VADDPS Y1, Y0, Y8
-	VADDPS Y2, Y8, Y8
-	VSUBPS Y2, Y1, Y12
-	VSUBPS Y3, Y12, Y12
-	VMOVUPS (SI)(R9*1), Y0
-	VMOVUPS (R8)(R9*1), Y1
-	VMOVUPS (R10)(R9*1), Y2
-	VMOVUPS (R11)(R9*1), Y3
-	VADDPS Y1, Y0, Y9
-	VADDPS Y2, Y9, Y9
-	VSUBPS Y2, Y1, Y13
-	VSUBPS Y3, Y13, Y13
-	VMOVUPS (SI)(R9*2), Y0
-	VMOVUPS (R8)(R9*2), Y1
-	VMOVUPS (R10)(R9*2), Y2
-	VMOVUPS (R11)(R9*2), Y3
-	VADDPS Y1, Y0, Y10
-	VADDPS Y2, Y10, Y10
-	VSUBPS Y2, Y1, Y14
-	VSUBPS Y3, Y14, Y14
-	VMOVUPS (SI)(R12*1), Y0
-	VMOVUPS (R8)(R12*1), Y1
-	VMOVUPS (R10)(R12*1), Y2
-	VMOVUPS (R11)(R12*1), Y3
-	VADDPS Y1, Y0, Y11
-	VADDPS Y2, Y11, Y11
-	VSUBPS Y2, Y1, Y15
-	VSUBPS Y3, Y15, Y15
+	WOUT_COL((R13*1), Y8, Y12)
+	WOUT_COL((R9*1), Y9, Y13)
+	WOUT_COL((R9*2), Y10, Y14)
+	WOUT_COL((R12*1), Y11, Y15)
 	// rows: even = s_0 + s_1 + s_2, odd = s_1 − s_2 − s_3
 	VADDPS Y9, Y8, Y0
 	VADDPS Y10, Y0, Y0
