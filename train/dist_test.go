@@ -117,11 +117,13 @@ func TestRanksFollowOneProcessForTwentySteps(t *testing.T) {
 		// The ranks sum the gradient in another order than one process, and
 		// at batch 16 a rounding difference grows once it tips a max-pool
 		// or ReLU the other way: over 8 synthetic seeds, 3 (old engine) and 4
-		// (new) drifted past 1e-3 by step 20, the worst by 0.024 and 0.11.
-		// So the first 8 steps agree to rounding, the rest loosely; the
+		// (new) drifted past 1e-3 by step 20, the worst by 0.024 and 0.11;
+		// with the shifted convolutions this seed differs by 8e-8 relative
+		// up to step 6, then 4e-6 and 2e-5 at steps 7 and 8.
+		// So the first 6 steps agree to rounding, the rest loosely; the
 		// gradients themselves are compared in TestRanksEqualOneProcessAfterOneStep.
-		tol := 1e-5
-		if m.Step > 8 {
+		tol := 1e-5 * math.Abs(want[i].Loss)
+		if m.Step > 6 {
 			tol = 0.1 * math.Abs(want[i].Loss)
 		}
 		if m.Kind != want[i].Kind || m.Step != want[i].Step || math.Abs(m.Loss-want[i].Loss) > tol {

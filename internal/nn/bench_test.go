@@ -100,9 +100,11 @@ func BenchmarkMaxPoolForward(b *testing.B) {
 }
 
 // ResNet-18's convolutions at batch 128 (256 views): the stem and width
-// 0.25 at each map size (and the small encoder's second layer), width 1 at 32×32 (64 images, to keep an op near 40 ms); forward
-// as it runs (Winograd) and direct. The numbers quoted for issue 12 come
-// from these.
+// 0.25 at each map size (and the small encoder's second layer), width 1
+// at 32×32 (64 images, to keep an op near 40 ms); forward as it runs
+// (shifted, Winograd or direct), by Winograd and direct, and the weight
+// gradient as it runs and by products. The numbers quoted for issue 12
+// come from these.
 func BenchmarkConvResNet18(b *testing.B) {
 	for _, s := range []struct {
 		name string
@@ -112,6 +114,8 @@ func BenchmarkConvResNet18(b *testing.B) {
 		{"small-conv2-b128", Conv{N: 256, Cin: 32, H: 32, W: 32, Cout: 64, K: 3, Pad: 1}},
 		{"x0.25-32x32", Conv{N: 256, Cin: 16, H: 32, W: 32, Cout: 16, K: 3, Pad: 1}},
 		{"x0.25-16x16", Conv{N: 256, Cin: 32, H: 16, W: 16, Cout: 32, K: 3, Pad: 1}},
+		{"x0.5-32x32", Conv{N: 128, Cin: 32, H: 32, W: 32, Cout: 32, K: 3, Pad: 1}},
+		{"x0.5-16x16", Conv{N: 128, Cin: 64, H: 16, W: 16, Cout: 64, K: 3, Pad: 1}},
 		{"x0.25-8x8", Conv{N: 256, Cin: 64, H: 8, W: 8, Cout: 64, K: 3, Pad: 1}},
 		{"x0.25-4x4", Conv{N: 256, Cin: 128, H: 4, W: 4, Cout: 128, K: 3, Pad: 1}},
 		{"x1-32x32", Conv{N: 64, Cin: 64, H: 32, W: 32, Cout: 64, K: 3, Pad: 1}},
@@ -123,6 +127,20 @@ func BenchmarkConvResNet18(b *testing.B) {
 				c.Forward(y, x, w)
 			}
 		})
+		if shiftVector && c.same() && c.K == 3 && c.Pad == 1 && c.W >= 16 && c.Cout%4 == 0 {
+			b.Run("shift-"+s.name, func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					c.forwardShift(y, x, w)
+				}
+			})
+		}
+		if c.winograd() {
+			b.Run("wino-"+s.name, func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					c.forwardWinograd(y, x, w)
+				}
+			})
+		}
 		b.Run("direct-"+s.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				c.forward(y, x, w, true)
@@ -136,6 +154,11 @@ func BenchmarkConvResNet18(b *testing.B) {
 		b.Run("dw-"+s.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				c.BackwardWeight(w, x, y)
+			}
+		})
+		b.Run("dwprod-"+s.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				c.backwardWeight(w, x, y, true)
 			}
 		})
 	}

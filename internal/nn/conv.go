@@ -239,6 +239,10 @@ func (c Conv) col2imSame(col, dx []float32) {
 // im2col first. Both give the same bits.
 func (c Conv) Forward(y, x, w []float32) {
 	c.check(x, w, y)
+	if c.shiftConv() {
+		c.forwardShift(y, x, w)
+		return
+	}
 	if c.winograd() {
 		c.forwardWinograd(y, x, w)
 		return
@@ -336,9 +340,15 @@ func (c Conv) backwardCols(dx, w, dy []float32) {
 // nor GOMAXPROCS.
 //
 // A same() convolution packs the fields straight from x (see fields);
-// others lay them out with im2col. Both give the same bits.
+// others lay them out with im2col. Both give the same bits. 3×3 same
+// convolutions on maps at least 16 wide take dot products of shifted rows
+// instead, without packing (see backwardWeightShift).
 func (c Conv) BackwardWeight(dw, x, dy []float32) {
 	c.check(x, dw, dy)
+	if c.shiftGrad() {
+		c.backwardWeightShift(dw, x, dy)
+		return
+	}
 	c.backwardWeight(dw, x, dy, c.same())
 }
 

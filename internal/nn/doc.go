@@ -20,10 +20,15 @@
 // under a mask of inside pixels at a time, with the bits an im2col buffer
 // would give and without the buffer. Their input gradient is itself a
 // same convolution, of dy with the kernel flipped. Where the CPU has AVX2,
-// 3×3 same convolutions on maps whose width is a multiple of 16 run as
-// Winograd's F(2×2, 3×3) instead: 16 products of depth Cin in place of
-// one of depth 9·Cin, 2.25× fewer multiply-adds, within float32 rounding
-// of the direct product but not its bits. Max pooling and the
+// 3×3 same convolutions on maps at least 16 wide skip the packing: with
+// the input zero-padded into rows of W+1, every tap reads it at a fixed
+// offset from the output, so the forward with few channels (up to 32 on
+// the smaller side) is a direct convolution of shifted rows, and the
+// weight gradient dot products of them. With more channels, maps whose
+// width is a multiple of 16 run Winograd's F(2×2, 3×3) instead: 16
+// products of depth Cin in place of one of depth 9·Cin, 2.25× fewer
+// multiply-adds. Both are within float32 rounding of the direct product
+// but not its bits. Max pooling and the
 // BatchNorm elementwise passes have AVX2 kernels (kernels_amd64.s) that
 // compute exactly what the portable Go loops compute — same operations in
 // the same order, no fused multiply-adds, same NaN and signed-zero rules —

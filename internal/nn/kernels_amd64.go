@@ -9,6 +9,30 @@ var hasAVX2 = cpu.X86.HasAVX2
 // winoVector is whether Winograd's transforms have vector kernels here.
 var winoVector = hasAVX2
 
+// shiftVector is whether the weight gradient's dot kernel runs here.
+var shiftVector = hasAVX2 && cpu.X86.HasFMA
+
+//go:noescape
+func wgradDotAVX2(out *[12]float32, dy *float32, ld int, x *float32)
+
+//go:noescape
+func convShiftAVX2(y *float32, ld int, wb *float32, x *float32, sx, wp, nc int)
+
+// convShift is convShiftGo: 4 rows of 24 outputs (stride ld) from the
+// weights wb of one block of 4 output channels and nc planes of x (stride
+// sx, rows of wp).
+func convShift(y []float32, ld int, wb, x []float32, sx, wp, nc int) {
+	_, _, _ = y[3*ld+23], wb[nc*36-1], x[(nc-1)*sx+2*wp+25]
+	convShiftAVX2(&y[0], ld, &wb[0], &x[0], sx, wp, nc)
+}
+
+// wgradDot is wgradDotGo on four rows of dy (stride ld, a multiple of 8)
+// and x[:ld+2].
+func wgradDot(out *[12]float32, dy []float32, ld int, x []float32) {
+	_, _ = dy[4*ld-1], x[ld+1]
+	wgradDotAVX2(out, &dy[0], ld, &x[0])
+}
+
 //go:noescape
 func maxPoolRowAVX2(y *float32, arg *uint8, r0, r1 *float32, n int)
 

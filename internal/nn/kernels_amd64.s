@@ -318,3 +318,161 @@ wout:
 woutdone:
 	VZEROUPPER
 	RET
+
+// func wgradDotAVX2(out *[12]float32, dy *float32, ld int, x *float32)
+// out[r*3+j] = Σ_{p<ld} dy[r*ld+p]·x[p+j] for r < 4, j < 3; ld is a
+// positive multiple of 8. Eight lanes p mod 8 per sum, reduced as
+// ((l0+l1)+(l2+l3)) + ((l4+l5)+(l6+l7)).
+TEXT ·wgradDotAVX2(SB), NOSPLIT, $0-32
+	MOVQ out+0(FP), DI
+	MOVQ dy+8(FP), SI
+	MOVQ ld+16(FP), CX
+	MOVQ x+24(FP), R8
+	LEAQ (SI)(CX*4), R9
+	LEAQ (R9)(CX*4), R10
+	LEAQ (R10)(CX*4), R11
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	XORQ BX, BX
+
+dotloop:
+	VMOVUPS (R8)(BX*4), Y12       // x[p:], x[p+1:], x[p+2:]
+	VMOVUPS 4(R8)(BX*4), Y13
+	VMOVUPS 8(R8)(BX*4), Y14
+	VMOVUPS (SI)(BX*4), Y15       // dy row 0
+	VFMADD231PS Y12, Y15, Y0
+	VFMADD231PS Y13, Y15, Y1
+	VFMADD231PS Y14, Y15, Y2
+	VMOVUPS (R9)(BX*4), Y15       // row 1
+	VFMADD231PS Y12, Y15, Y3
+	VFMADD231PS Y13, Y15, Y4
+	VFMADD231PS Y14, Y15, Y5
+	VMOVUPS (R10)(BX*4), Y15      // row 2
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VFMADD231PS Y14, Y15, Y8
+	VMOVUPS (R11)(BX*4), Y15      // row 3
+	VFMADD231PS Y12, Y15, Y9
+	VFMADD231PS Y13, Y15, Y10
+	VFMADD231PS Y14, Y15, Y11
+	ADDQ $8, BX
+	CMPQ BX, CX
+	JLT  dotloop
+
+	// Four sums at a time: pairwise within 128-bit halves, then the halves.
+	VHADDPS Y1, Y0, Y0
+	VHADDPS Y3, Y2, Y2
+	VHADDPS Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VMOVUPS X0, (DI)
+	VHADDPS Y5, Y4, Y4
+	VHADDPS Y7, Y6, Y6
+	VHADDPS Y6, Y4, Y4
+	VEXTRACTF128 $1, Y4, X5
+	VADDPS X5, X4, X4
+	VMOVUPS X4, 16(DI)
+	VHADDPS Y9, Y8, Y8
+	VHADDPS Y11, Y10, Y10
+	VHADDPS Y10, Y8, Y8
+	VEXTRACTF128 $1, Y8, X9
+	VADDPS X9, X8, X8
+	VMOVUPS X8, 32(DI)
+	VZEROUPPER
+	RET
+
+// One tap of convShiftAVX2: three vectors of x' at byte offset off from
+// ptr, times the 4 weights at woff(SI) broadcast, into Y0..Y11.
+#define SHIFT_TAP(ptr, off, woff) \
+	VMOVUPS      off(ptr), Y12; \
+	VMOVUPS      off+32(ptr), Y13; \
+	VMOVUPS      off+64(ptr), Y14; \
+	VBROADCASTSS woff(SI), Y15; \
+	VFMADD231PS  Y12, Y15, Y0; \
+	VFMADD231PS  Y13, Y15, Y1; \
+	VFMADD231PS  Y14, Y15, Y2; \
+	VBROADCASTSS woff+4(SI), Y15; \
+	VFMADD231PS  Y12, Y15, Y3; \
+	VFMADD231PS  Y13, Y15, Y4; \
+	VFMADD231PS  Y14, Y15, Y5; \
+	VBROADCASTSS woff+8(SI), Y15; \
+	VFMADD231PS  Y12, Y15, Y6; \
+	VFMADD231PS  Y13, Y15, Y7; \
+	VFMADD231PS  Y14, Y15, Y8; \
+	VBROADCASTSS woff+12(SI), Y15; \
+	VFMADD231PS  Y12, Y15, Y9; \
+	VFMADD231PS  Y13, Y15, Y10; \
+	VFMADD231PS  Y14, Y15, Y11
+
+// func convShiftAVX2(y *float32, ld int, wb *float32, x *float32, sx, wp, nc int)
+// y[r*ld+q] = Σ_{ci<nc} Σ_{t<9} wb[(ci*9+t)*4+r]·x[ci*sx+(t/3)*wp+t%3+q]
+// for r < 4, q < 24, summed in that order with fused multiply-adds; nc > 0.
+TEXT ·convShiftAVX2(SB), NOSPLIT, $0-56
+	MOVQ y+0(FP), DI
+	MOVQ ld+8(FP), BX
+	MOVQ wb+16(FP), SI
+	MOVQ x+24(FP), R8
+	MOVQ sx+32(FP), DX
+	MOVQ wp+40(FP), AX
+	MOVQ nc+48(FP), CX
+	SHLQ $2, DX
+	LEAQ (R8)(AX*4), R9
+	LEAQ (R9)(AX*4), R10
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+shiftloop:
+	SHIFT_TAP(R8, 0, 0)
+	SHIFT_TAP(R8, 4, 16)
+	SHIFT_TAP(R8, 8, 32)
+	SHIFT_TAP(R9, 0, 48)
+	SHIFT_TAP(R9, 4, 64)
+	SHIFT_TAP(R9, 8, 80)
+	SHIFT_TAP(R10, 0, 96)
+	SHIFT_TAP(R10, 4, 112)
+	SHIFT_TAP(R10, 8, 128)
+	ADDQ $144, SI
+	ADDQ DX, R8
+	ADDQ DX, R9
+	ADDQ DX, R10
+	DECQ CX
+	JNZ  shiftloop
+
+	SHLQ    $2, BX
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	ADDQ    BX, DI
+	VMOVUPS Y3, (DI)
+	VMOVUPS Y4, 32(DI)
+	VMOVUPS Y5, 64(DI)
+	ADDQ    BX, DI
+	VMOVUPS Y6, (DI)
+	VMOVUPS Y7, 32(DI)
+	VMOVUPS Y8, 64(DI)
+	ADDQ    BX, DI
+	VMOVUPS Y9, (DI)
+	VMOVUPS Y10, 32(DI)
+	VMOVUPS Y11, 64(DI)
+	VZEROUPPER
+	RET

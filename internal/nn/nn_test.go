@@ -147,10 +147,39 @@ func TestConv(t *testing.T) {
 	}
 }
 
+// weightGradRef is ∂(Σ dy·conv(x, w))/∂w in float64.
+func weightGradRef(c Conv, x, dy []float32) []float64 {
+	ho, wo, st := c.OutH(), c.OutW(), c.stride()
+	want := make([]float64, c.WeightSize())
+	for n := 0; n < c.N; n++ {
+		for co := 0; co < c.Cout; co++ {
+			for ci := 0; ci < c.Cin; ci++ {
+				for i := 0; i < c.K; i++ {
+					for j := 0; j < c.K; j++ {
+						for oy := 0; oy < ho; oy++ {
+							for ox := 0; ox < wo; ox++ {
+								iy, ix := oy*st+i-c.Pad, ox*st+j-c.Pad
+								if iy < 0 || iy >= c.H || ix < 0 || ix >= c.W {
+									continue
+								}
+								want[((co*c.Cin+ci)*c.K+i)*c.K+j] += float64(x[((n*c.Cin+ci)*c.H+iy)*c.W+ix]) *
+									float64(dy[((n*c.Cout+co)*ho+oy)*wo+ox])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return want
+}
+
 // The weight gradient against a float64 reference, on shapes whose images
 // go into one product several at a time (4×4 and 8×8 maps, with a last
-// group that is not full), and bit for bit the same for any number of
-// goroutines (which changes how many channel blocks there are).
+// group that is not full) and shapes for the shifted dot products (also
+// run explicitly, so that a CPU without the vector kernel checks them
+// too), and bit for bit the same for any number of goroutines (which
+// changes how many channel blocks there are).
 func TestConvWeightGradGroupsAndWorkers(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 5))
 	for _, c := range []Conv{
@@ -160,49 +189,61 @@ func TestConvWeightGradGroupsAndWorkers(t *testing.T) {
 		{N: 5, Cin: 3, H: 10, W: 10, Cout: 4, K: 3, Pad: 1}, // the block im2col, two images per product
 		{N: 3, Cin: 2, H: 20, W: 20, Cout: 6, K: 3, Pad: 1},
 		{N: 37, Cin: 2, H: 16, W: 16, Cout: 7, K: 3, Pad: 1}, // three partial sums: 16, 16 and 5 images
+		// Shifted dot products: three partial sums; 17 rows of 21 padded to
+		// 360; 32×32 maps with three blocks of output channels.
+		{N: 37, Cin: 3, H: 16, W: 16, Cout: 8, K: 3, Pad: 1},
+		{N: 3, Cin: 5, H: 17, W: 20, Cout: 4, K: 3, Pad: 1},
+		{N: 2, Cin: 3, H: 32, W: 32, Cout: 12, K: 3, Pad: 1},
 	} {
 		x, dy := randn(r, c.InSize()), randn(r, c.OutSize())
-		ho, wo, st := c.OutH(), c.OutW(), c.stride()
-		want := make([]float64, c.WeightSize())
-		for n := 0; n < c.N; n++ {
-			for co := 0; co < c.Cout; co++ {
-				for ci := 0; ci < c.Cin; ci++ {
-					for i := 0; i < c.K; i++ {
-						for j := 0; j < c.K; j++ {
-							for oy := 0; oy < ho; oy++ {
-								for ox := 0; ox < wo; ox++ {
-									iy, ix := oy*st+i-c.Pad, ox*st+j-c.Pad
-									if iy < 0 || iy >= c.H || ix < 0 || ix >= c.W {
-										continue
-									}
-									want[((co*c.Cin+ci)*c.K+i)*c.K+j] += float64(x[((n*c.Cin+ci)*c.H+iy)*c.W+ix]) *
-										float64(dy[((n*c.Cout+co)*ho+oy)*wo+ox])
-								}
-							}
+		want := weightGradRef(c, x, dy)
+		paths := map[string]func(dw []float32){"BackwardWeight": func(dw []float32) { c.BackwardWeight(dw, x, dy) }}
+		if c.same() && c.K == 3 && c.Pad == 1 && c.Cout%4 == 0 {
+			paths["shift"] = func(dw []float32) { c.backwardWeightShift(dw, x, dy) }
+		}
+		for name, run := range paths {
+			var first []float32
+			for _, procs := range []int{1, 2, 3, 8} {
+				old := runtime.GOMAXPROCS(procs)
+				dw := randn(r, c.WeightSize()) // stale values must be overwritten
+				run(dw)
+				runtime.GOMAXPROCS(old)
+				if first == nil {
+					first = dw
+					for i, v := range want {
+						if math.Abs(v-float64(dw[i])) > 1e-4*(1+math.Abs(v)) {
+							t.Fatalf("%+v %s: dw[%d] = %v, want %v", c, name, i, dw[i], v)
 						}
+					}
+					continue
+				}
+				for i := range dw {
+					if math.Float32bits(dw[i]) != math.Float32bits(first[i]) {
+						t.Fatalf("%+v %s: GOMAXPROCS %d: dw[%d] = %v, with 1 goroutine %v", c, name, procs, i, dw[i], first[i])
 					}
 				}
 			}
 		}
-		var first []float32
-		for _, procs := range []int{1, 2, 3, 8} {
-			old := runtime.GOMAXPROCS(procs)
-			dw := randn(r, c.WeightSize()) // stale values must be overwritten
-			c.BackwardWeight(dw, x, dy)
-			runtime.GOMAXPROCS(old)
-			if first == nil {
-				first = dw
-				for i, v := range want {
-					if math.Abs(v-float64(dw[i])) > 1e-4*(1+math.Abs(v)) {
-						t.Fatalf("%+v: dw[%d] = %v, want %v", c, i, dw[i], v)
-					}
-				}
-				continue
+	}
+}
+
+// The weight gradient's dot kernel against its Go loop on every row length
+// up to 10 vectors: the same sums up to float32 rounding (the kernel fuses
+// its multiply-adds; the Go loop need not).
+func TestWgradDotAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 13))
+	for ld := 8; ld <= 80; ld += 8 {
+		dy, x := randn(r, 4*ld), randn(r, ld+2)
+		var got, want [12]float32
+		wgradDot(&got, dy, ld, x)
+		wgradDotGo(&want, dy, ld, x)
+		for k := range got {
+			ref := 0.0
+			for p := 0; p < ld; p++ {
+				ref += float64(dy[k/3*ld+p]) * float64(x[p+k%3])
 			}
-			for i := range dw {
-				if math.Float32bits(dw[i]) != math.Float32bits(first[i]) {
-					t.Fatalf("%+v: GOMAXPROCS %d: dw[%d] = %v, with 1 goroutine %v", c, procs, i, dw[i], first[i])
-				}
+			if math.Abs(float64(got[k])-ref) > 1e-5*float64(ld) || math.Abs(float64(want[k])-ref) > 1e-5*float64(ld) {
+				t.Fatalf("ld=%d: out[%d] = %v (Go loop %v), want %v", ld, k, got[k], want[k], ref)
 			}
 		}
 	}
@@ -500,8 +541,8 @@ func TestFieldsMatchIm2col(t *testing.T) {
 		for _, procs := range []int{1, 3} {
 			prev := runtime.GOMAXPROCS(procs)
 			got, gotW := randn(r, c.OutSize()), randn(r, c.WeightSize()) // stale values must be overwritten
-			c.forward(got, x, w, true)                                   // Forward itself may run Winograd
-			c.BackwardWeight(gotW, x, dy)
+			c.forward(got, x, w, true)                                   // Forward may run Winograd or the shifted paths
+			c.backwardWeight(gotW, x, dy, true)
 			runtime.GOMAXPROCS(prev)
 			sameBits(t, fmt.Sprintf("%+v GOMAXPROCS=%d: y", c, procs), got, want)
 			sameBits(t, fmt.Sprintf("%+v GOMAXPROCS=%d: dw", c, procs), gotW, wantW)
@@ -606,4 +647,52 @@ func randnSpecial(r *rand.Rand, n int) []float32 {
 		}
 	}
 	return s
+}
+
+// The shifted direct convolution against the float64 convolution, called
+// explicitly (so a CPU without the vector kernel checks it through the Go
+// loop): rows of 21 whose last block of 24 outputs runs past the map, one
+// input channel, and ResNet-18's 16-channel layer; bit for bit the same at
+// any GOMAXPROCS.
+func TestShiftConv(t *testing.T) {
+	r := rand.New(rand.NewPCG(14, 14))
+	for _, c := range []Conv{
+		{N: 3, Cin: 5, H: 17, W: 20, Cout: 8, K: 3, Pad: 1},
+		{N: 2, Cin: 1, H: 16, W: 16, Cout: 4, K: 3, Pad: 1},
+		{N: 2, Cin: 16, H: 32, W: 32, Cout: 16, K: 3, Pad: 1},
+	} {
+		x, w := randn(r, c.InSize()), randn(r, c.WeightSize())
+		want := make([]float32, c.OutSize())
+		c.forwardShift(want, x, w)
+		for i, v := range convRef(c, x, w) {
+			if math.Abs(v-float64(want[i])) > 1e-5*float64(c.Cin*9) {
+				t.Fatalf("%+v: y[%d] = %v, want %v", c, i, want[i], v)
+			}
+		}
+		for _, procs := range []int{1, 3} {
+			prev := runtime.GOMAXPROCS(procs)
+			got := randn(r, c.OutSize())
+			c.forwardShift(got, x, w)
+			runtime.GOMAXPROCS(prev)
+			sameBits(t, fmt.Sprintf("%+v GOMAXPROCS=%d: y", c, procs), got, want)
+		}
+	}
+}
+
+// The shifted convolution's kernel against its Go loop, for 1 to 5 input
+// channels: the same sums up to float32 rounding.
+func TestConvShiftAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 15))
+	const ld, wp, sx = 40, 10, 72
+	for nc := 1; nc <= 5; nc++ {
+		wb, x := randn(r, nc*36), randn(r, nc*sx)
+		got, want := make([]float32, 4*ld), make([]float32, 4*ld)
+		convShift(got, ld, wb, x, sx, wp, nc)
+		convShiftGo(want, ld, wb, x, sx, wp, nc)
+		for i := range got {
+			if math.Abs(float64(got[i]-want[i])) > 1e-5*float64(nc*9) {
+				t.Fatalf("nc=%d: y[%d] = %v, Go loop %v", nc, i, got[i], want[i])
+			}
+		}
+	}
 }
