@@ -156,6 +156,21 @@ func (b *builder) convSkip(x *G.Node, w *Param, stride int, sk *skip) *G.Node {
 // batchNorm adds batch normalisation over the channel axis (axis 1) of a
 // 4-d or 2-d node, followed by ReLU when relu is set.
 func (b *builder) batchNorm(x *G.Node, bn *BatchNorm, relu bool) *G.Node {
+	return b.batchNormJoin(x, bn, relu, nil)
+}
+
+// join hands a residual join's output and gradient to the BatchNorm that
+// computes its first addend. That BatchNorm's backward masks the join's
+// gradient itself, by the join's output, as its own ReLU's mask would be
+// applied: the same bits, and the join builds no masked copy of its
+// gradient for that addend (a pass over the tensor).
+type join struct {
+	y, dy *G.Node // the join's output and its gradient, set by the join's backward
+}
+
+// batchNormJoin is batchNorm whose output is the first addend of the
+// residual join jn (when not nil; relu must then be false).
+func (b *builder) batchNormJoin(x *G.Node, bn *BatchNorm, relu bool, jn *join) *G.Node {
 	if b.err != nil {
 		return nil
 	}
@@ -185,14 +200,22 @@ func (b *builder) batchNorm(x *G.Node, bn *BatchNorm, relu bool) *G.Node {
 		}
 	}
 	op.Bwd = func(in G.Nodes, y, dy *G.Node) (G.Nodes, error) {
-		da := b.apply(&graphop.Op{Name: "dbn.affine." + bn.Affine.Name, InDims: []int{len(s), len(s), len(s)}, Shape: tensor.Shape{2, k.C},
-			Fwd: func(da []float32, in [][]float32) { k.BackwardParams(da, in[0], in[1], in[2], mean, istd) }},
-			in[0], y, dy)
 		// dx reuses daffine, so it takes that node as an input, and runs
-		// after the daffine op: it is dy's last reader and overwrites it.
-		dx := b.apply(&graphop.Op{Name: "dbn.x." + bn.Affine.Name, InDims: []int{len(s), 2, len(s), len(s), 2}, Shape: s.Clone(), InPlace: 4,
+		// after the daffine op: it is dy's last reader and overwrites it,
+		// unless dy is a join's gradient, which the shortcut reads too.
+		kb, inPlace := k, 4
+		if jn != nil {
+			if jn.dy != dy {
+				return nil, fmt.Errorf("%s: the residual join's gradient is not this BatchNorm's", bn.Affine.Name)
+			}
+			kb.ReLU, y, inPlace = true, jn.y, 0
+		}
+		da := b.apply(&graphop.Op{Name: "dbn.affine." + bn.Affine.Name, InDims: []int{len(s), len(s), len(s)}, Shape: tensor.Shape{2, k.C},
+			Fwd: func(da []float32, in [][]float32) { kb.BackwardParams(da, in[0], in[1], in[2], mean, istd) }},
+			in[0], y, dy)
+		dx := b.apply(&graphop.Op{Name: "dbn.x." + bn.Affine.Name, InDims: []int{len(s), 2, len(s), len(s), 2}, Shape: s.Clone(), InPlace: inPlace,
 			Fwd: func(dx []float32, in [][]float32) {
-				k.BackwardInput(dx, in[0], in[2], in[3], in[1], in[4], mean, istd)
+				kb.BackwardInput(dx, in[0], in[2], in[3], in[1], in[4], mean, istd)
 			}},
 			in[0], in[1], y, dy, da)
 		return G.Nodes{dx, da}, b.err
@@ -284,8 +307,10 @@ func (b *builder) linear(x *G.Node, w, bias *Param) *G.Node {
 // addReLU adds the join of a residual block: max(a+b, 0). With sk not nil,
 // c is an identity shortcut whose gradient the block's first convolution
 // adds (see skip): the join differentiates a only, and hands its output
-// and gradient to sk.
-func (b *builder) addReLU(a, c *G.Node, sk *skip) *G.Node {
+// and gradient to sk. With jn not nil, a is the output of the BatchNorm
+// that masks the join's gradient itself (see join): a's gradient is the
+// join's, unmasked.
+func (b *builder) addReLU(a, c *G.Node, sk *skip, jn *join) *G.Node {
 	if b.err != nil {
 		return nil
 	}
@@ -303,11 +328,16 @@ func (b *builder) addReLU(a, c *G.Node, sk *skip) *G.Node {
 			return b.apply(&graphop.Op{Name: "daddrelu", InDims: []int{len(s), len(s)}, Shape: s.Clone(),
 				Fwd: func(dx []float32, in [][]float32) { nn.AddReLUBackward(dx, in[0], in[1]) }}, y, dy)
 		}
+		ga := grad
+		if jn != nil {
+			jn.y, jn.dy = y, dy
+			ga = func() *G.Node { return dy }
+		}
 		if sk != nil {
 			sk.y, sk.dy = y, dy
-			return G.Nodes{grad(), nil}, b.err
+			return G.Nodes{ga(), nil}, b.err
 		}
-		return G.Nodes{grad(), grad()}, b.err
+		return G.Nodes{ga(), grad()}, b.err
 	}
 	return b.apply(op, a, c)
 }

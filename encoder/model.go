@@ -199,12 +199,13 @@ func (m *Model) resnet18() {
 				sk = new(skip)
 			}
 			y := b.batchNorm(b.convSkip(x, bl.w1, bl.stride, sk), bl.b1, true)
-			y = b.batchNorm(b.conv(y, bl.w2, 1), bl.b2, false)
+			jn := new(join) // bn2 masks the join's gradient itself
+			y = b.batchNormJoin(b.conv(y, bl.w2, 1), bl.b2, false, jn)
 			short := x
 			if bl.ws != nil {
 				short = b.batchNorm(b.conv(x, bl.ws, bl.stride), bl.bs, false)
 			}
-			x = b.addReLU(y, short, sk)
+			x = b.addReLU(y, short, sk, jn)
 		}
 		return b.avgPool(x)
 	}
