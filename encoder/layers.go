@@ -156,21 +156,17 @@ func (b *builder) convSkip(x *G.Node, w *Param, stride int, sk *skip) *G.Node {
 // batchNorm adds batch normalisation over the channel axis (axis 1) of a
 // 4-d or 2-d node, followed by ReLU when relu is set.
 func (b *builder) batchNorm(x *G.Node, bn *BatchNorm, relu bool) *G.Node {
-	return b.batchNormJoin(x, bn, relu, nil)
+	return b.batchNormAdd(x, bn, relu, nil, nil)
 }
 
-// join hands a residual join's output and gradient to the BatchNorm that
-// computes its first addend. That BatchNorm's backward masks the join's
-// gradient itself, by the join's output, as its own ReLU's mask would be
-// applied: the same bits, and the join builds no masked copy of its
-// gradient for that addend (a pass over the tensor).
-type join struct {
-	y, dy *G.Node // the join's output and its gradient, set by the join's backward
-}
-
-// batchNormJoin is batchNorm whose output is the first addend of the
-// residual join jn (when not nil; relu must then be false).
-func (b *builder) batchNormJoin(x *G.Node, bn *BatchNorm, relu bool, jn *join) *G.Node {
+// batchNormAdd is batchNorm with short (when not nil) added before the
+// ReLU: a residual block's join, max(BN(x) + short, 0), fused into the
+// BatchNorm of its first addend, with the bits of the BatchNorm followed
+// by the join and no tensor in between. The backward masks the join's
+// gradient by its output, as the BatchNorm's own ReLU does; the shortcut's
+// gradient is that masked gradient, which the block's first convolution
+// adds when sk is not nil (an identity shortcut, see skip).
+func (b *builder) batchNormAdd(x *G.Node, bn *BatchNorm, relu bool, short *G.Node, sk *skip) *G.Node {
 	if b.err != nil {
 		return nil
 	}
@@ -179,48 +175,78 @@ func (b *builder) batchNormJoin(x *G.Node, bn *BatchNorm, relu bool, jn *join) *
 	for _, d := range s[2:] {
 		k.S *= d
 	}
-	an := b.param(bn.Affine)
-	op := &graphop.Op{Name: "bn." + bn.Affine.Name, InDims: []int{len(s), 2}, Shape: s.Clone(), Diff: []bool{true, true}}
+	ins, dims := G.Nodes{x, b.param(bn.Affine)}, []int{len(s), 2}
+	if short != nil {
+		if !s.Eq(short.Shape()) {
+			b.err = fmt.Errorf("%s: residual join of shapes %v and %v", bn.Affine.Name, s, short.Shape())
+			return nil
+		}
+		ins, dims = append(ins, short), append(dims, len(s))
+	}
+	addend := func(in [][]float32) []float32 {
+		if short == nil {
+			return nil
+		}
+		return in[2]
+	}
+	op := &graphop.Op{Name: "bn." + bn.Affine.Name, InDims: dims, Shape: s.Clone(), Diff: []bool{true, true, sk == nil}[:len(dims)]}
 	if !b.train {
-		op.Fwd = func(y []float32, in [][]float32) { k.ForwardEval(y, in[0], in[1], bn.RunMean, bn.RunVar) }
-		op.Bwd = nil
-		return b.apply(op, x, an)
+		op.Fwd = func(y []float32, in [][]float32) {
+			k.ForwardEvalAdd(y, in[0], addend(in), in[1], bn.RunMean, bn.RunVar)
+		}
+		return b.apply(op, ins...)
 	}
 	k.Sync = b.sync
 	m := float32(k.Count())
 	// This graph's batch statistics: written by the forward op, read by
 	// the backward ops of the same graph.
-	mean, vari, istd := make([]float32, k.C), make([]float32, k.C), make([]float32, k.C)
+	st := &bnStats{make([]float32, k.C), make([]float32, k.C), make([]float32, k.C)}
 	op.Fwd = func(y []float32, in [][]float32) {
-		k.ForwardTrain(y, in[0], in[1], mean, vari, istd)
+		k.ForwardTrainAdd(y, in[0], addend(in), in[1], st.mean, st.vari, st.istd)
 		unbiased := m / max(m-1, 1)
 		for c := range bn.RunMean {
-			bn.RunMean[c] = (1-bn.Momentum)*bn.RunMean[c] + bn.Momentum*mean[c]
-			bn.RunVar[c] = (1-bn.Momentum)*bn.RunVar[c] + bn.Momentum*vari[c]*unbiased
+			bn.RunMean[c] = (1-bn.Momentum)*bn.RunMean[c] + bn.Momentum*st.mean[c]
+			bn.RunVar[c] = (1-bn.Momentum)*bn.RunVar[c] + bn.Momentum*st.vari[c]*unbiased
 		}
 	}
 	op.Bwd = func(in G.Nodes, y, dy *G.Node) (G.Nodes, error) {
-		// dx reuses daffine, so it takes that node as an input, and runs
-		// after the daffine op: it is dy's last reader and overwrites it,
-		// unless dy is a join's gradient, which the shortcut reads too.
-		kb, inPlace := k, 4
-		if jn != nil {
-			if jn.dy != dy {
-				return nil, fmt.Errorf("%s: the residual join's gradient is not this BatchNorm's", bn.Affine.Name)
-			}
-			kb.ReLU, y, inPlace = true, jn.y, 0
+		grads := b.bnBackward(k, bn, st, in, y, dy, short == nil)
+		switch {
+		case short == nil:
+		case sk != nil:
+			sk.y, sk.dy = y, dy
+			grads = append(grads, nil)
+		default:
+			grads = append(grads, b.apply(&graphop.Op{Name: "daddrelu", InDims: []int{len(s), len(s)}, Shape: s.Clone(),
+				Fwd: func(dx []float32, in [][]float32) { nn.AddReLUBackward(dx, in[0], in[1]) }}, y, dy))
 		}
-		da := b.apply(&graphop.Op{Name: "dbn.affine." + bn.Affine.Name, InDims: []int{len(s), len(s), len(s)}, Shape: tensor.Shape{2, k.C},
-			Fwd: func(da []float32, in [][]float32) { kb.BackwardParams(da, in[0], in[1], in[2], mean, istd) }},
-			in[0], y, dy)
-		dx := b.apply(&graphop.Op{Name: "dbn.x." + bn.Affine.Name, InDims: []int{len(s), 2, len(s), len(s), 2}, Shape: s.Clone(), InPlace: inPlace,
-			Fwd: func(dx []float32, in [][]float32) {
-				kb.BackwardInput(dx, in[0], in[2], in[3], in[1], in[4], mean, istd)
-			}},
-			in[0], in[1], y, dy, da)
-		return G.Nodes{dx, da}, b.err
+		return grads, b.err
 	}
-	return b.apply(op, x, an)
+	return b.apply(op, ins...)
+}
+
+// bnStats are one graph's batch statistics of one BatchNorm.
+type bnStats struct{ mean, vari, istd []float32 }
+
+// bnBackward builds a training BatchNorm's dx and daffine from its input,
+// output y and gradient dy. dx reuses daffine, so it takes that node as
+// an input and runs after the daffine op; when last, dx is dy's last
+// reader and overwrites it (not so when a shortcut reads dy too).
+func (b *builder) bnBackward(k nn.BatchNorm, bn *BatchNorm, st *bnStats, in G.Nodes, y, dy *G.Node, last bool) G.Nodes {
+	s := y.Shape()
+	inPlace := 0
+	if last {
+		inPlace = 4
+	}
+	da := b.apply(&graphop.Op{Name: "dbn.affine." + bn.Affine.Name, InDims: []int{len(s), len(s), len(s)}, Shape: tensor.Shape{2, k.C},
+		Fwd: func(da []float32, in [][]float32) { k.BackwardParams(da, in[0], in[1], in[2], st.mean, st.istd) }},
+		in[0], y, dy)
+	dx := b.apply(&graphop.Op{Name: "dbn.x." + bn.Affine.Name, InDims: []int{len(s), 2, len(s), len(s), 2}, Shape: s.Clone(), InPlace: inPlace,
+		Fwd: func(dx []float32, in [][]float32) {
+			k.BackwardInput(dx, in[0], in[2], in[3], in[1], in[4], st.mean, st.istd)
+		}},
+		in[0], in[1], y, dy, da)
+	return G.Nodes{dx, da}
 }
 
 // maxPool adds 2×2 stride-2 max pooling.
@@ -302,44 +328,6 @@ func (b *builder) linear(x *G.Node, w, bias *Param) *G.Node {
 		return grads, b.err
 	}
 	return b.apply(op, ins...)
-}
-
-// addReLU adds the join of a residual block: max(a+b, 0). With sk not nil,
-// c is an identity shortcut whose gradient the block's first convolution
-// adds (see skip): the join differentiates a only, and hands its output
-// and gradient to sk. With jn not nil, a is the output of the BatchNorm
-// that masks the join's gradient itself (see join): a's gradient is the
-// join's, unmasked.
-func (b *builder) addReLU(a, c *G.Node, sk *skip, jn *join) *G.Node {
-	if b.err != nil {
-		return nil
-	}
-	s := a.Shape()
-	if !s.Eq(c.Shape()) {
-		b.err = fmt.Errorf("residual join of shapes %v and %v", s, c.Shape())
-		return nil
-	}
-	op := &graphop.Op{Name: "addrelu", InDims: []int{len(s), len(s)}, Shape: s.Clone(), Diff: []bool{true, sk == nil},
-		Fwd: func(y []float32, in [][]float32) { nn.AddReLU(y, in[0], in[1]) }}
-	// Each addend gets its own gradient node: a consumer may overwrite its
-	// gradient in place (graphop.Op.InPlace), so the two must not share one.
-	op.Bwd = func(_ G.Nodes, y, dy *G.Node) (G.Nodes, error) {
-		grad := func() *G.Node {
-			return b.apply(&graphop.Op{Name: "daddrelu", InDims: []int{len(s), len(s)}, Shape: s.Clone(),
-				Fwd: func(dx []float32, in [][]float32) { nn.AddReLUBackward(dx, in[0], in[1]) }}, y, dy)
-		}
-		ga := grad
-		if jn != nil {
-			jn.y, jn.dy = y, dy
-			ga = func() *G.Node { return dy }
-		}
-		if sk != nil {
-			sk.y, sk.dy = y, dy
-			return G.Nodes{ga(), nil}, b.err
-		}
-		return G.Nodes{ga(), grad()}, b.err
-	}
-	return b.apply(op, a, c)
 }
 
 func fanInBound(fanIn int) float64 { return 1 / math.Sqrt(float64(fanIn)) }

@@ -199,13 +199,13 @@ func (m *Model) resnet18() {
 				sk = new(skip)
 			}
 			y := b.batchNorm(b.convSkip(x, bl.w1, bl.stride, sk), bl.b1, true)
-			jn := new(join) // bn2 masks the join's gradient itself
-			y = b.batchNormJoin(b.conv(y, bl.w2, 1), bl.b2, false, jn)
+			y = b.conv(y, bl.w2, 1)
 			short := x
 			if bl.ws != nil {
 				short = b.batchNorm(b.conv(x, bl.ws, bl.stride), bl.bs, false)
 			}
-			x = b.addReLU(y, short, sk, jn)
+			// bn2 and the join, max(bn2(y) + short, 0), as one op.
+			x = b.batchNormAdd(y, bl.b2, true, short, sk)
 		}
 		return b.avgPool(x)
 	}

@@ -95,7 +95,17 @@ func (b BatchNorm) channelSums(f func(n, c int) (float64, float64)) (s1, s2 []fl
 // ForwardTrain normalises x with the batch's own statistics into y and
 // writes the per-channel batch mean, biased variance and 1/sqrt(var+eps).
 func (b BatchNorm) ForwardTrain(y, x, affine, mean, variance, invstd []float32) {
+	b.ForwardTrainAdd(y, x, nil, affine, mean, variance, invstd)
+}
+
+// ForwardTrainAdd is ForwardTrain with add (when not nil) added to the
+// normalised x before the ReLU: a residual join fused into its
+// BatchNorm, with the bits of the BatchNorm's output added to add.
+func (b BatchNorm) ForwardTrainAdd(y, x, add, affine, mean, variance, invstd []float32) {
 	b.check(x, y)
+	if add != nil {
+		b.check(add)
+	}
 	m := float64(b.count())
 	sum, _ := b.channelSums(func(n, c int) (float64, float64) {
 		return float64(sum4(x[b.offset(n, c):][:b.S])), 0
@@ -116,27 +126,41 @@ func (b BatchNorm) ForwardTrain(y, x, affine, mean, variance, invstd []float32) 
 		scale[c] = float32(is) * affine[c]
 		shift[c] = affine[b.C+c] - mean[c]*scale[c]
 	}
-	b.apply(y, x, scale, shift)
+	b.apply(y, x, add, scale, shift)
 }
 
 // ForwardEval normalises x with running statistics.
 func (b BatchNorm) ForwardEval(y, x, affine, runMean, runVar []float32) {
+	b.ForwardEvalAdd(y, x, nil, affine, runMean, runVar)
+}
+
+// ForwardEvalAdd is ForwardEval with add (when not nil) added before the
+// ReLU, as ForwardTrainAdd.
+func (b BatchNorm) ForwardEvalAdd(y, x, add, affine, runMean, runVar []float32) {
 	b.check(x, y)
+	if add != nil {
+		b.check(add)
+	}
 	scale, shift := make([]float32, b.C), make([]float32, b.C)
 	for c := range scale {
 		is := float32(1 / math.Sqrt(float64(runVar[c])+float64(b.Eps)))
 		scale[c] = is * affine[c]
 		shift[c] = affine[b.C+c] - runMean[c]*scale[c]
 	}
-	b.apply(y, x, scale, shift)
+	b.apply(y, x, add, scale, shift)
 }
 
-// apply sets y = scale·x + shift per channel (then ReLU).
-func (b BatchNorm) apply(y, x, scale, shift []float32) {
+// apply sets y = scale·x + shift per channel, plus add when not nil (then
+// ReLU).
+func (b BatchNorm) apply(y, x, add, scale, shift []float32) {
 	forEach(b.N, func(n int) {
 		for c := 0; c < b.C; c++ {
 			o := b.offset(n, c)
 			src, dst := x[o:o+b.S], y[o:o+b.S:o+b.S]
+			if add != nil {
+				affineAdd(dst, src, add[o:o+b.S], scale[c], shift[c], b.ReLU)
+				continue
+			}
 			affine(dst, src, scale[c], shift[c], b.ReLU)
 		}
 	})
@@ -154,6 +178,19 @@ func affineGo(dst, src []float32, sc, sh float32, relu bool) {
 	}
 	for i, v := range src {
 		dst[i] = float32(sc*v) + sh
+	}
+}
+
+// affineAddGo is affineGo with add[i] added after the shift: (sc·v + sh)
+// + add[i], each step rounded, then the ReLU.
+func affineAddGo(dst, src, add []float32, sc, sh float32, relu bool) {
+	src, add = src[:len(dst)], add[:len(dst)]
+	for i, v := range src {
+		r := float32(float32(sc*v)+sh) + add[i]
+		if relu {
+			r = max(r, 0)
+		}
+		dst[i] = r
 	}
 }
 

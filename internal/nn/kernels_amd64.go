@@ -62,6 +62,19 @@ func affine(dst, src []float32, sc, sh float32, relu bool) {
 	affineGo(dst[n:], src[n:], sc, sh, relu)
 }
 
+//go:noescape
+func affineAddAVX2(dst, src, add *float32, n int, sc, sh float32, relu bool)
+
+// affineAdd sets dst = (sc·src + sh) + add, then ReLU when relu.
+func affineAdd(dst, src, add []float32, sc, sh float32, relu bool) {
+	n := len(dst) &^ 7
+	if hasAVX2 && n > 0 {
+		_, _ = src[n-1], add[n-1]
+		affineAddAVX2(&dst[0], &src[0], &add[0], n, sc, sh, relu)
+	}
+	affineAddGo(dst[n:], src[n:], add[n:], sc, sh, relu)
+}
+
 // bnGrad sets dst = k·g' + x·a + off, g' = g masked by y > 0 when relu.
 func bnGrad(dst, g, x, y []float32, k, a, off float32, relu bool) {
 	n := len(dst) &^ 7

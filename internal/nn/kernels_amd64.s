@@ -94,6 +94,40 @@ adone:
 	VZEROUPPER
 	RET
 
+// func affineAddAVX2(dst, src, add *float32, n int, sc, sh float32, relu bool)
+// dst[i] = (sc·src[i] + sh) + add[i] (multiply, add, add), then Go's
+// max(·, 0) when relu, as affineAVX2.
+TEXT ·affineAddAVX2(SB), NOSPLIT, $0-41
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ add+16(FP), DX
+	MOVQ n+24(FP), CX
+	VBROADCASTSS sc+32(FP), Y14
+	VBROADCASTSS sh+36(FP), Y15
+	MOVBLZX relu+40(FP), AX
+	VXORPS Y13, Y13, Y13
+	XORQ BX, BX
+
+adloop:
+	CMPQ BX, CX
+	JGE  addone
+	VMULPS  (SI)(BX*4), Y14, Y0
+	VADDPS  Y15, Y0, Y0
+	VADDPS  (DX)(BX*4), Y0, Y0
+	TESTQ   AX, AX
+	JE      adstore
+	VMAXPS  Y13, Y0, Y1
+	VCMPPS  $3, Y0, Y0, Y2
+	VBLENDVPS Y2, Y0, Y1, Y0
+adstore:
+	VMOVUPS Y0, (DI)(BX*4)
+	ADDQ    $8, BX
+	JMP     adloop
+
+addone:
+	VZEROUPPER
+	RET
+
 // func bnGradAVX2(dst, gp, x, y *float32, n int, k, a, off float32, relu bool)
 // dst[i] = k·g' + x[i]·a + off, summed left to right, where g' is g[i]
 // masked by reluMask(g[i], y[i]) when relu.

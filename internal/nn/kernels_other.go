@@ -16,6 +16,11 @@ func maxPoolRow(yo []float32, ao []uint8, r0, r1 []float32) { maxPoolRowGo(yo, a
 // affine sets dst = sc·src + sh, then ReLU when relu.
 func affine(dst, src []float32, sc, sh float32, relu bool) { affineGo(dst, src, sc, sh, relu) }
 
+// affineAdd sets dst = (sc·src + sh) + add, then ReLU when relu.
+func affineAdd(dst, src, add []float32, sc, sh float32, relu bool) {
+	affineAddGo(dst, src, add, sc, sh, relu)
+}
+
 // bnGrad sets dst = k·g' + x·a + off, g' = g masked by y > 0 when relu.
 func bnGrad(dst, g, x, y []float32, k, a, off float32, relu bool) {
 	bnGradGo(dst, g, x, y, k, a, off, relu)

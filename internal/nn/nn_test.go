@@ -305,6 +305,34 @@ func TestBatchNorm(t *testing.T) {
 	}
 }
 
+// A residual join fused into its BatchNorm gives the bits of the
+// BatchNorm's output added to the shortcut, then ReLU (AddReLU), in
+// training and in eval mode.
+func TestBatchNormAddIsJoin(t *testing.T) {
+	r := rand.New(rand.NewPCG(16, 16))
+	b := BatchNorm{N: 5, C: 3, S: 21, Eps: 1e-5}
+	x, short, affine := randn(r, b.Size()), randn(r, b.Size()), randn(r, 2*b.C)
+	runMean, runVar := randn(r, b.C), make([]float32, b.C)
+	for c := range runVar {
+		runVar[c] = 0.5 + float32(c)
+	}
+	mean, vari, istd := make([]float32, b.C), make([]float32, b.C), make([]float32, b.C)
+	for _, train := range []bool{true, false} {
+		plain, want, got := make([]float32, b.Size()), make([]float32, b.Size()), make([]float32, b.Size())
+		rb := b
+		rb.ReLU = true
+		if train {
+			b.ForwardTrain(plain, x, affine, mean, vari, istd)
+			rb.ForwardTrainAdd(got, x, short, affine, mean, vari, istd)
+		} else {
+			b.ForwardEval(plain, x, affine, runMean, runVar)
+			rb.ForwardEvalAdd(got, x, short, affine, runMean, runVar)
+		}
+		AddReLU(want, plain, short)
+		sameBits(t, fmt.Sprintf("train=%v: fused join", train), got, want)
+	}
+}
+
 func TestBatchNormEvalUsesRunningStats(t *testing.T) {
 	b := BatchNorm{N: 1, C: 1, S: 2, Eps: 0}
 	y := make([]float32, 2)
@@ -507,6 +535,9 @@ func TestBNKernelsAgree(t *testing.T) {
 			if !same(d1, d2) {
 				t.Fatalf("bnGrad n=%d relu=%v: %v, Go %v", n, relu, d1, d2)
 			}
+			affineAdd(d1, src, g, 1.7, -0.3, relu)
+			affineAddGo(d2, src, g, 1.7, -0.3, relu)
+			sameWino(t, fmt.Sprintf("affineAdd n=%d relu=%v", n, relu), d1, d2)
 		}
 	}
 }
