@@ -353,6 +353,12 @@ woutdone:
 	VZEROUPPER
 	RET
 
+// ZERO_ACC12 clears the twelve accumulators Y0..Y11.
+#define ZERO_ACC12 \
+	VXORPS Y0, Y0, Y0; VXORPS Y1, Y1, Y1; VXORPS Y2, Y2, Y2; VXORPS Y3, Y3, Y3; \
+	VXORPS Y4, Y4, Y4; VXORPS Y5, Y5, Y5; VXORPS Y6, Y6, Y6; VXORPS Y7, Y7, Y7; \
+	VXORPS Y8, Y8, Y8; VXORPS Y9, Y9, Y9; VXORPS Y10, Y10, Y10; VXORPS Y11, Y11, Y11
+
 // func wgradDotAVX2(out *[12]float32, dy *float32, ld int, x *float32)
 // out[r*3+j] = Σ_{p<ld} dy[r*ld+p]·x[p+j] for r < 4, j < 3; ld is a
 // positive multiple of 8. Eight lanes p mod 8 per sum, reduced as
@@ -365,18 +371,7 @@ TEXT ·wgradDotAVX2(SB), NOSPLIT, $0-32
 	LEAQ (SI)(CX*4), R9
 	LEAQ (R9)(CX*4), R10
 	LEAQ (R10)(CX*4), R11
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
+	ZERO_ACC12
 	XORQ BX, BX
 
 dotloop:
@@ -462,18 +457,7 @@ TEXT ·convShiftAVX2(SB), NOSPLIT, $0-56
 	SHLQ $2, DX
 	LEAQ (R8)(AX*4), R9
 	LEAQ (R9)(AX*4), R10
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
+	ZERO_ACC12
 
 shiftloop:
 	SHIFT_TAP(R8, 0, 0)

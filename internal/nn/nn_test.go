@@ -605,21 +605,28 @@ func TestWinograd(t *testing.T) {
 		{N: 2, Cin: 2, H: 4, W: 40, Cout: 3, K: 3, Pad: 1},
 		{N: 5, Cin: 17, H: 16, W: 16, Cout: 33, K: 3, Pad: 1},
 	} {
-		x, w := randn(r, c.InSize()), randn(r, c.WeightSize())
-		want := make([]float32, c.OutSize())
-		c.forwardWinograd(want, x, w)
-		for i, v := range convRef(c, x, w) {
-			if math.Abs(v-float64(want[i])) > 1e-5*float64(c.Cin*9) {
-				t.Fatalf("%+v: y[%d] = %v, want %v", c, i, want[i], v)
-			}
+		checkForward(t, r, c, c.forwardWinograd)
+	}
+}
+
+// checkForward checks a forward path against the float64 convolution and
+// for the same bits at GOMAXPROCS 1 and 3.
+func checkForward(t *testing.T, r *rand.Rand, c Conv, fwd func(y, x, w []float32)) {
+	t.Helper()
+	x, w := randn(r, c.InSize()), randn(r, c.WeightSize())
+	want := make([]float32, c.OutSize())
+	fwd(want, x, w)
+	for i, v := range convRef(c, x, w) {
+		if math.Abs(v-float64(want[i])) > 1e-5*float64(c.Cin*9) {
+			t.Fatalf("%+v: y[%d] = %v, want %v", c, i, want[i], v)
 		}
-		for _, procs := range []int{1, 3} {
-			prev := runtime.GOMAXPROCS(procs)
-			got := randn(r, c.OutSize())
-			c.forwardWinograd(got, x, w)
-			runtime.GOMAXPROCS(prev)
-			sameBits(t, fmt.Sprintf("%+v GOMAXPROCS=%d: y", c, procs), got, want)
-		}
+	}
+	for _, procs := range []int{1, 3} {
+		prev := runtime.GOMAXPROCS(procs)
+		got := randn(r, c.OutSize())
+		fwd(got, x, w)
+		runtime.GOMAXPROCS(prev)
+		sameBits(t, fmt.Sprintf("%+v GOMAXPROCS=%d: y", c, procs), got, want)
 	}
 }
 
@@ -692,21 +699,7 @@ func TestShiftConv(t *testing.T) {
 		{N: 2, Cin: 1, H: 16, W: 16, Cout: 4, K: 3, Pad: 1},
 		{N: 2, Cin: 16, H: 32, W: 32, Cout: 16, K: 3, Pad: 1},
 	} {
-		x, w := randn(r, c.InSize()), randn(r, c.WeightSize())
-		want := make([]float32, c.OutSize())
-		c.forwardShift(want, x, w)
-		for i, v := range convRef(c, x, w) {
-			if math.Abs(v-float64(want[i])) > 1e-5*float64(c.Cin*9) {
-				t.Fatalf("%+v: y[%d] = %v, want %v", c, i, want[i], v)
-			}
-		}
-		for _, procs := range []int{1, 3} {
-			prev := runtime.GOMAXPROCS(procs)
-			got := randn(r, c.OutSize())
-			c.forwardShift(got, x, w)
-			runtime.GOMAXPROCS(prev)
-			sameBits(t, fmt.Sprintf("%+v GOMAXPROCS=%d: y", c, procs), got, want)
-		}
+		checkForward(t, r, c, c.forwardShift)
 	}
 }
 
