@@ -157,36 +157,28 @@ func (b BatchNorm) apply(y, x, add, scale, shift []float32) {
 		for c := 0; c < b.C; c++ {
 			o := b.offset(n, c)
 			src, dst := x[o:o+b.S], y[o:o+b.S:o+b.S]
+			var a []float32
 			if add != nil {
-				affineAdd(dst, src, add[o:o+b.S], scale[c], shift[c], b.ReLU)
-				continue
+				a = add[o : o+b.S]
 			}
-			affine(dst, src, scale[c], shift[c], b.ReLU)
+			affine(dst, src, a, scale[c], shift[c], b.ReLU)
 		}
 	})
 }
 
-// affineGo is the portable affine: sc·v + sh (no fused multiply-add), then
-// max(·, 0) with Go's NaN and signed-zero rules when relu.
-func affineGo(dst, src []float32, sc, sh float32, relu bool) {
+// affineGo is the portable affine: sc·v + sh (no fused multiply-add),
+// plus add[i] when add is not nil, each step rounded, then max(·, 0) with
+// Go's NaN and signed-zero rules when relu.
+func affineGo(dst, src, add []float32, sc, sh float32, relu bool) {
 	src = src[:len(dst)]
-	if relu {
-		for i, v := range src {
-			dst[i] = max(float32(sc*v)+sh, 0)
+	if add != nil {
+		add = add[:len(dst)]
+	}
+	for i, v := range src {
+		r := float32(sc*v) + sh
+		if add != nil {
+			r += add[i]
 		}
-		return
-	}
-	for i, v := range src {
-		dst[i] = float32(sc*v) + sh
-	}
-}
-
-// affineAddGo is affineGo with add[i] added after the shift: (sc·v + sh)
-// + add[i], each step rounded, then the ReLU.
-func affineAddGo(dst, src, add []float32, sc, sh float32, relu bool) {
-	src, add = src[:len(dst)], add[:len(dst)]
-	for i, v := range src {
-		r := float32(float32(sc*v)+sh) + add[i]
 		if relu {
 			r = max(r, 0)
 		}

@@ -47,33 +47,28 @@ func maxPoolRow(yo []float32, ao []uint8, r0, r1 []float32) {
 }
 
 //go:noescape
-func affineAVX2(dst, src *float32, n int, sc, sh float32, relu bool)
+func affineAVX2(dst, src, add *float32, n int, sc, sh float32, relu bool)
 
-//go:noescape
-func bnGradAVX2(dst, gp, x, y *float32, n int, k, a, off float32, relu bool)
-
-// affine sets dst = sc·src + sh, then ReLU when relu.
-func affine(dst, src []float32, sc, sh float32, relu bool) {
+// affine sets dst = sc·src + sh, plus add when not nil, then ReLU when relu.
+func affine(dst, src, add []float32, sc, sh float32, relu bool) {
 	n := len(dst) &^ 7
 	if hasAVX2 && n > 0 {
 		_ = src[n-1]
-		affineAVX2(&dst[0], &src[0], n, sc, sh, relu)
+		var ap *float32
+		if add != nil {
+			_ = add[n-1]
+			ap = &add[0]
+		}
+		affineAVX2(&dst[0], &src[0], ap, n, sc, sh, relu)
 	}
-	affineGo(dst[n:], src[n:], sc, sh, relu)
+	if add != nil {
+		add = add[n:]
+	}
+	affineGo(dst[n:], src[n:], add, sc, sh, relu)
 }
 
 //go:noescape
-func affineAddAVX2(dst, src, add *float32, n int, sc, sh float32, relu bool)
-
-// affineAdd sets dst = (sc·src + sh) + add, then ReLU when relu.
-func affineAdd(dst, src, add []float32, sc, sh float32, relu bool) {
-	n := len(dst) &^ 7
-	if hasAVX2 && n > 0 {
-		_, _ = src[n-1], add[n-1]
-		affineAddAVX2(&dst[0], &src[0], &add[0], n, sc, sh, relu)
-	}
-	affineAddGo(dst[n:], src[n:], add[n:], sc, sh, relu)
-}
+func bnGradAVX2(dst, gp, x, y *float32, n int, k, a, off float32, relu bool)
 
 // bnGrad sets dst = k·g' + x·a + off, g' = g masked by y > 0 when relu.
 func bnGrad(dst, g, x, y []float32, k, a, off float32, relu bool) {

@@ -62,16 +62,17 @@ done:
 	VZEROUPPER
 	RET
 
-// func affineAVX2(dst, src *float32, n int, sc, sh float32, relu bool)
-// dst[i] = sc·src[i] + sh (multiply, then add), then Go's max(·, 0) when
-// relu: x > 0 ? x : 0, NaN kept.
-TEXT ·affineAVX2(SB), NOSPLIT, $0-33
+// func affineAVX2(dst, src, add *float32, n int, sc, sh float32, relu bool)
+// dst[i] = sc·src[i] + sh (multiply, then add), then + add[i] when add is
+// not nil, then Go's max(·, 0) when relu: x > 0 ? x : 0, NaN kept.
+TEXT ·affineAVX2(SB), NOSPLIT, $0-41
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
-	MOVQ n+16(FP), CX
-	VBROADCASTSS sc+24(FP), Y14
-	VBROADCASTSS sh+28(FP), Y15
-	MOVBLZX relu+32(FP), AX
+	MOVQ add+16(FP), DX
+	MOVQ n+24(FP), CX
+	VBROADCASTSS sc+32(FP), Y14
+	VBROADCASTSS sh+36(FP), Y15
+	MOVBLZX relu+40(FP), AX
 	VXORPS Y13, Y13, Y13
 	XORQ BX, BX
 
@@ -80,6 +81,10 @@ aloop:
 	JGE  adone
 	VMULPS  (SI)(BX*4), Y14, Y0
 	VADDPS  Y15, Y0, Y0
+	TESTQ   DX, DX
+	JE      arelu
+	VADDPS  (DX)(BX*4), Y0, Y0
+arelu:
 	TESTQ   AX, AX
 	JE      astore
 	VMAXPS  Y13, Y0, Y1           // x > 0 ? x : 0
@@ -91,40 +96,6 @@ astore:
 	JMP     aloop
 
 adone:
-	VZEROUPPER
-	RET
-
-// func affineAddAVX2(dst, src, add *float32, n int, sc, sh float32, relu bool)
-// dst[i] = (sc·src[i] + sh) + add[i] (multiply, add, add), then Go's
-// max(·, 0) when relu, as affineAVX2.
-TEXT ·affineAddAVX2(SB), NOSPLIT, $0-41
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ add+16(FP), DX
-	MOVQ n+24(FP), CX
-	VBROADCASTSS sc+32(FP), Y14
-	VBROADCASTSS sh+36(FP), Y15
-	MOVBLZX relu+40(FP), AX
-	VXORPS Y13, Y13, Y13
-	XORQ BX, BX
-
-adloop:
-	CMPQ BX, CX
-	JGE  addone
-	VMULPS  (SI)(BX*4), Y14, Y0
-	VADDPS  Y15, Y0, Y0
-	VADDPS  (DX)(BX*4), Y0, Y0
-	TESTQ   AX, AX
-	JE      adstore
-	VMAXPS  Y13, Y0, Y1
-	VCMPPS  $3, Y0, Y0, Y2
-	VBLENDVPS Y2, Y0, Y1, Y0
-adstore:
-	VMOVUPS Y0, (DI)(BX*4)
-	ADDQ    $8, BX
-	JMP     adloop
-
-addone:
 	VZEROUPPER
 	RET
 

@@ -13,12 +13,9 @@ func wgradDot(out *[12]float32, dy []float32, ld int, x []float32) { wgradDotGo(
 // maxPoolRow pools one pair of input rows into yo and ao.
 func maxPoolRow(yo []float32, ao []uint8, r0, r1 []float32) { maxPoolRowGo(yo, ao, r0, r1) }
 
-// affine sets dst = sc·src + sh, then ReLU when relu.
-func affine(dst, src []float32, sc, sh float32, relu bool) { affineGo(dst, src, sc, sh, relu) }
-
-// affineAdd sets dst = (sc·src + sh) + add, then ReLU when relu.
-func affineAdd(dst, src, add []float32, sc, sh float32, relu bool) {
-	affineAddGo(dst, src, add, sc, sh, relu)
+// affine sets dst = sc·src + sh, plus add when not nil, then ReLU when relu.
+func affine(dst, src, add []float32, sc, sh float32, relu bool) {
+	affineGo(dst, src, add, sc, sh, relu)
 }
 
 // bnGrad sets dst = k·g' + x·a + off, g' = g masked by y > 0 when relu.

@@ -525,8 +525,8 @@ func TestBNKernelsAgree(t *testing.T) {
 		for _, relu := range []bool{false, true} {
 			src, g, x, y := pick(n), pick(n), pick(n), pick(n)
 			d1, d2 := make([]float32, n), make([]float32, n)
-			affine(d1, src, 1.7, -0.3, relu)
-			affineGo(d2, src, 1.7, -0.3, relu)
+			affine(d1, src, nil, 1.7, -0.3, relu)
+			affineGo(d2, src, nil, 1.7, -0.3, relu)
 			if !same(d1, d2) {
 				t.Fatalf("affine n=%d relu=%v: %v, Go %v", n, relu, d1, d2)
 			}
@@ -535,9 +535,9 @@ func TestBNKernelsAgree(t *testing.T) {
 			if !same(d1, d2) {
 				t.Fatalf("bnGrad n=%d relu=%v: %v, Go %v", n, relu, d1, d2)
 			}
-			affineAdd(d1, src, g, 1.7, -0.3, relu)
-			affineAddGo(d2, src, g, 1.7, -0.3, relu)
-			sameWino(t, fmt.Sprintf("affineAdd n=%d relu=%v", n, relu), d1, d2)
+			affine(d1, src, g, 1.7, -0.3, relu)
+			affineGo(d2, src, g, 1.7, -0.3, relu)
+			sameWino(t, fmt.Sprintf("affine with add n=%d relu=%v", n, relu), d1, d2)
 		}
 	}
 }
