@@ -31,7 +31,8 @@ type Op struct {
 	// shape whose buffer the output overwrites instead of the op owning
 	// one. Only safe when this op is the last reader of that input's value:
 	// a gradient node must then not be shared with another consumer (a
-	// residual join gives each addend its own node for this reason). Fwd
+	// BatchNorm fused with a residual join does not overwrite its gradient,
+	// which the shortcut reads too, for this reason). Fwd
 	// gets the same slice as out and as that input, and must read each
 	// element before writing it.
 	InPlace int

@@ -127,7 +127,7 @@ func BenchmarkConvResNet18(b *testing.B) {
 				c.Forward(y, x, w)
 			}
 		})
-		if shiftVector && c.same() && c.K == 3 && c.Pad == 1 && c.W >= 16 && c.Cout%4 == 0 {
+		if shiftVector && c.shiftable() && c.W >= 16 {
 			b.Run("shift-"+s.name, func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
 					c.forwardShift(y, x, w)

@@ -330,6 +330,17 @@ woutdone:
 	VXORPS Y4, Y4, Y4; VXORPS Y5, Y5, Y5; VXORPS Y6, Y6, Y6; VXORPS Y7, Y7, Y7; \
 	VXORPS Y8, Y8, Y8; VXORPS Y9, Y9, Y9; VXORPS Y10, Y10, Y10; VXORPS Y11, Y11, Y11
 
+// HSUM4 writes the lane sums of a, b, c and d to off(DI), four floats:
+// pairwise within 128-bit halves, then the halves; xa and xb are the X
+// names of a and b.
+#define HSUM4(a, b, c, d, xa, xb, off) \
+	VHADDPS b, a, a; \
+	VHADDPS d, c, c; \
+	VHADDPS c, a, a; \
+	VEXTRACTF128 $1, a, xb; \
+	VADDPS xb, xa, xa; \
+	VMOVUPS xa, off(DI)
+
 // func wgradDotAVX2(out *[12]float32, dy *float32, ld int, x *float32)
 // out[r*3+j] = Σ_{p<ld} dy[r*ld+p]·x[p+j] for r < 4, j < 3; ld is a
 // positive multiple of 8. Eight lanes p mod 8 per sum, reduced as
@@ -369,25 +380,9 @@ dotloop:
 	CMPQ BX, CX
 	JLT  dotloop
 
-	// Four sums at a time: pairwise within 128-bit halves, then the halves.
-	VHADDPS Y1, Y0, Y0
-	VHADDPS Y3, Y2, Y2
-	VHADDPS Y2, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VMOVUPS X0, (DI)
-	VHADDPS Y5, Y4, Y4
-	VHADDPS Y7, Y6, Y6
-	VHADDPS Y6, Y4, Y4
-	VEXTRACTF128 $1, Y4, X5
-	VADDPS X5, X4, X4
-	VMOVUPS X4, 16(DI)
-	VHADDPS Y9, Y8, Y8
-	VHADDPS Y11, Y10, Y10
-	VHADDPS Y10, Y8, Y8
-	VEXTRACTF128 $1, Y8, X9
-	VADDPS X9, X8, X8
-	VMOVUPS X8, 32(DI)
+	HSUM4(Y0, Y1, Y2, Y3, X0, X1, 0)
+	HSUM4(Y4, Y5, Y6, Y7, X4, X5, 16)
+	HSUM4(Y8, Y9, Y10, Y11, X8, X9, 32)
 	VZEROUPPER
 	RET
 

@@ -198,7 +198,7 @@ func TestConvWeightGradGroupsAndWorkers(t *testing.T) {
 		x, dy := randn(r, c.InSize()), randn(r, c.OutSize())
 		want := weightGradRef(c, x, dy)
 		paths := map[string]func(dw []float32){"BackwardWeight": func(dw []float32) { c.BackwardWeight(dw, x, dy) }}
-		if c.same() && c.K == 3 && c.Pad == 1 && c.Cout%4 == 0 {
+		if c.shiftable() {
 			paths["shift"] = func(dw []float32) { c.backwardWeightShift(dw, x, dy) }
 		}
 		for name, run := range paths {

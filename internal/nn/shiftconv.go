@@ -1,13 +1,19 @@
 package nn
 
+// shiftable reports whether the shifted paths can compute c: a 3×3 same
+// convolution with padding 1 and Cout a multiple of 4 (their kernels take
+// 4 output channels at a time). Whether they are the fastest is
+// shiftConv's and shiftGrad's question.
+func (c Conv) shiftable() bool {
+	return c.same() && c.K == 3 && c.Pad == 1 && c.Cout%4 == 0
+}
+
 // shiftConv reports whether Forward takes the shifted direct path
-// (forwardShift): a 3×3 same convolution with padding 1 on maps at least
-// 16 wide, Cout a multiple of 4, with at most shiftMaxCh channels on
-// either side (more favour Winograd: at 64 channels it takes 0.74× the
-// time), where the CPU has the vector kernel.
+// (forwardShift): shiftable, on maps at least 16 wide, with at most
+// shiftMaxCh channels on either side (more favour Winograd: at 64
+// channels it takes 0.74× the time), where the CPU has the vector kernel.
 func (c Conv) shiftConv() bool {
-	return shiftVector && c.same() && c.K == 3 && c.Pad == 1 && c.W >= 16 && c.Cout%4 == 0 &&
-		max(c.Cin, c.Cout) <= shiftMaxCh
+	return shiftVector && c.shiftable() && c.W >= 16 && max(c.Cin, c.Cout) <= shiftMaxCh
 }
 
 // shiftMaxCh bounds the channels of the shifted paths: both sides for the

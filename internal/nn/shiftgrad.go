@@ -3,15 +3,13 @@ package nn
 import "runtime"
 
 // shiftGrad reports whether BackwardWeight takes the shifted-dot path
-// (backwardWeightShift): a 3×3 same convolution with padding 1 on maps at
-// least 16 wide, Cout a multiple of 4 and at most shiftMaxCh channels on
-// its smaller side, where the CPU has the vector kernel. With 64 channels
-// on both sides the products are faster again (their packing is shared by
-// more outputs); smaller maps keep the products, which put several images
-// into one.
+// (backwardWeightShift): shiftable, on maps at least 16 wide, with at most
+// shiftMaxCh channels on its smaller side, where the CPU has the vector
+// kernel. With 64 channels on both sides the products are faster again
+// (their packing is shared by more outputs); smaller maps keep the
+// products, which put several images into one.
 func (c Conv) shiftGrad() bool {
-	return shiftVector && c.same() && c.K == 3 && c.Pad == 1 && c.W >= 16 && c.Cout%4 == 0 &&
-		min(c.Cin, c.Cout) <= shiftMaxCh
+	return shiftVector && c.shiftable() && c.W >= 16 && min(c.Cin, c.Cout) <= shiftMaxCh
 }
 
 // backwardWeightShift is BackwardWeight as dot products, without packing
@@ -48,7 +46,7 @@ func (c Conv) backwardWeightShift(dw, x, dy []float32) {
 			}
 			padRows(xp[wp+1:], sx, x[(n*c.Cin+ci0)*hw:], nc, c.H, c.W, wp)
 			padRows(dyp, ld, dy[n*c.Cout*hw:], c.Cout, c.H, c.W, wp)
-			c.shiftDots(part, rows, dyp, ld, xp, sx, nc)
+			c.shiftDots(part, dyp, xp, nc)
 			if n+1 == c.N || (n+1)%span == 0 {
 				addRows(dw[ci0*9:], c.Cin*9, part, rows, c.Cout, n < span)
 			}
@@ -59,10 +57,11 @@ func (c Conv) backwardWeightShift(dw, x, dy []float32) {
 	})
 }
 
-// shiftDots adds one image's dot products to part (Cout rows of rows =
-// nc·9 values): dy' has Cout rows of ld, x' nc planes of sx.
-func (c Conv) shiftDots(part []float32, rows int, dyp []float32, ld int, xp []float32, sx, nc int) {
-	wp := c.W + 1
+// shiftDots adds one image's dot products to part (Cout rows of nc·9
+// values): dy' has Cout rows of ld, x' nc planes of sx (shiftLayout(8)).
+func (c Conv) shiftDots(part, dyp, xp []float32, nc int) {
+	wp, ld, sx := c.shiftLayout(8)
+	rows := nc * 9
 	var out [12]float32
 	for co := 0; co < c.Cout; co += 4 {
 		d := dyp[co*ld : (co+4)*ld]
