@@ -22,6 +22,15 @@ import os
 import sys
 import time
 
+# glibc's malloc hands PyTorch's large tensors back to the kernel when they are
+# freed, so every step faults them in again; on our VMs that costs PyTorch ~40%
+# of its CPU (the small encoder trained at 35 img/s instead of 120). Backing
+# malloc with transparent huge pages (a glibc tunable, read at process start)
+# avoids it, so the script re-executes itself with it unless the caller chose.
+if "GLIBC_TUNABLES" not in os.environ:
+    os.environ["GLIBC_TUNABLES"] = "glibc.malloc.hugetlb=1"
+    os.execv(sys.executable, [sys.executable] + sys.argv)
+
 import numpy as np
 import torch
 import torch.nn as nn
@@ -193,7 +202,7 @@ def main():
     os.replace(os.path.join(a.out, "features.f32.tmp"), os.path.join(a.out, "features.f32"))
     meta = dict(n_train=len(xall), n_test=len(xte), dim=d, epochs=st["epoch"], losses=st["losses"],
                 train_sec=st["train_sec"], images_per_sec=float(np.mean(st["ips"])), feature_sec=time.perf_counter() - t0,
-                impl="pytorch %s torchvision %s" % (torch.__version__, torchvision.__version__), threads=torch.get_num_threads(),
+                impl="pytorch %s torchvision %s, %s" % (torch.__version__, torchvision.__version__, os.environ["GLIBC_TUNABLES"]), threads=torch.get_num_threads(),
                 workers=2)
     json.dump(meta, open(os.path.join(a.out, "meta.json"), "w"), indent=1)
 
