@@ -171,6 +171,32 @@ func TestMachineLabels(t *testing.T) {
 	}
 }
 
+// A PyTorch row's speed-up is marked unless it ran with malloc on huge
+// pages, and each pair and the mean over pairs carry the right numbers.
+func TestSideBySide(t *testing.T) {
+	pair := func(seed uint64, impl string) []*Result {
+		return []*Result{
+			{Row: fmt.Sprintf("go-1ep-s%d", seed), Epochs: 1, Seed: seed, Top1: 0.56, TrainSec: 200},
+			{Row: fmt.Sprintf("torch-1ep-s%d", seed), Epochs: 1, Seed: seed, Top1: 0.58, TrainSec: 400, Impl: impl},
+		}
+	}
+	for _, c := range []struct {
+		impl   string
+		marked bool
+	}{{"pytorch 1.13", true}, {"pytorch 1.13, glibc.malloc.hugetlb=1", false}} {
+		var b strings.Builder
+		sideBySide(&b, append(pair(1, c.impl), pair(2, c.impl)...), &machines{})
+		out := b.String()
+		if !strings.Contains(out, "| 1 | 1 | A | 56.00% | 58.00% | -2.00 | 3.3 min | 6.7 min | 2.00×") ||
+			!strings.Contains(out, "| 1 | mean of 2 | | 56.00% | 58.00% | -2.00 |") {
+			t.Fatalf("impl %q: table\n%s", c.impl, out)
+		}
+		if got := strings.Contains(out, "†"); got != c.marked {
+			t.Errorf("impl %q: marked %v, want %v\n%s", c.impl, got, c.marked, out)
+		}
+	}
+}
+
 // The committed experiment files load, and rows that claim to change one
 // knob from their base change exactly that: strength-0.5 is budget-15m's
 // augmentation with another seed.
