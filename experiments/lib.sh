@@ -6,6 +6,10 @@
 # does not see Debian's python3-torch / python3-torchvision.
 py=/usr/bin/python3
 
+# PyTorch at its best: glibc's malloc on transparent huge pages, or every step
+# faults its large tensors in again (see experiments/bench_torch.py).
+export GLIBC_TUNABLES=${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1}
+
 # need MODULE SCRIPT PACKAGES: stop unless $py can import MODULE.
 need() {
 	if ! $py -c "import $1" 2>/dev/null; then
