@@ -183,7 +183,12 @@ func TestSideBySide(t *testing.T) {
 	for _, c := range []struct {
 		impl   string
 		marked bool
-	}{{"pytorch 1.13", true}, {"pytorch 1.13, glibc.malloc.hugetlb=1", false}} {
+	}{
+		{"pytorch 1.13", true},
+		{"pytorch 1.13, glibc.malloc.hugetlb=0", true},
+		{"pytorch 1.13, glibc.malloc.hugetlb=1", false},
+		{"pytorch 1.13, glibc.malloc.hugetlb=2", false},
+	} {
 		var b strings.Builder
 		sideBySide(&b, append(pair(1, c.impl), pair(2, c.impl)...), &machines{})
 		out := b.String()

@@ -162,7 +162,7 @@ func sideBySide(b *strings.Builder, rs []*Result, m *machines) {
 			on += "/" + r
 		}
 		mark := ""
-		if !strings.Contains(ref.Impl, "hugetlb") {
+		if !hugePages(ref.Impl) {
 			mark, handicapped = " †", true
 		}
 		fmt.Fprintf(b, "| %d | %d | %s | %.2f%% | %.2f%% | %+.2f | %s | %s | %.2f×%s |\n", goRow.Epochs, goRow.Seed, on, 100*goRow.Top1, 100*ref.Top1,
@@ -183,6 +183,15 @@ func sideBySide(b *strings.Builder, rs []*Result, m *machines) {
 	if handicapped {
 		b.WriteString("\n† PyTorch ran on glibc's default malloc, which faults its large tensors in again every step and on these VMs cost it ~40% of its CPU: that speed-up overstates Go's lead (the rows without † ran with `GLIBC_TUNABLES=glibc.malloc.hugetlb=1`).\n")
 	}
+}
+
+// hugePages reports whether a reference's impl string records glibc's
+// malloc on huge pages (the tunable glibc.malloc.hugetlb at 1 or 2; 0 is
+// the default, handicapped malloc).
+func hugePages(impl string) bool {
+	const key = "glibc.malloc.hugetlb="
+	_, v, ok := strings.Cut(impl, key)
+	return ok && (strings.HasPrefix(v, "1") || strings.HasPrefix(v, "2"))
 }
 
 // pictures draws the report's plots; each is {path, caption}.
